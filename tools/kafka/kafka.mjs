@@ -1,0 +1,279 @@
+// Embedded Apache Kafka (KRaft, single node) for local runs and tests.
+//
+// The broker jars come from Maven Central through Maven (pom.xml beside this file) into a cache
+// outside git; a second start reuses the cache. Nothing here depends on the project's build, so
+// it runs before `npm run build` and from CI's fresh clone alike.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Pinned broker version; keep in step with pom.xml's kafka.version. */
+export const KAFKA_VERSION = readFileSync(join(here, 'pom.xml'), 'utf8').match(
+  /<kafka\.version>([^<]+)<\/kafka\.version>/,
+)[1];
+
+export function cacheDir() {
+  return resolve(process.env.THREADCAST_CACHE_DIR || join(homedir(), '.cache', 'threadcast'));
+}
+
+function log(msg) {
+  if (process.env.THREADCAST_KAFKA_QUIET !== '1') process.stderr.write(`[kafka] ${msg}\n`);
+}
+
+/** Downloads the broker jars once; returns the folder that holds them. */
+export function ensureKafkaJars() {
+  const libs = join(cacheDir(), `kafka-${KAFKA_VERSION}`, 'libs');
+  const marker = join(libs, '.complete');
+  if (existsSync(marker)) return libs;
+  const tmp = `${libs}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(dirname(libs), { recursive: true });
+  log(`fetching Apache Kafka ${KAFKA_VERSION} from Maven Central into ${libs}`);
+  const mvn = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(here, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${tmp}`,
+      '-DincludeScope=runtime',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (mvn.error) throw new Error(`cannot run mvn (is Maven installed?): ${mvn.error.message}`);
+  if (mvn.status !== 0) throw new Error(`mvn dependency:copy-dependencies failed (exit ${mvn.status})`);
+  writeFileSync(join(tmp, '.complete'), `${KAFKA_VERSION}\n`);
+  rmSync(libs, { recursive: true, force: true });
+  renameSync(tmp, libs);
+  return libs;
+}
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function serverProperties({ port, controllerPort, dataDir }) {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${join(dataDir, 'logs')}`,
+    // Single node: every internal topic has one replica.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=6',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    // Topics are provisioned explicitly (libs/kafka); a typo must not create one.
+    'auto.create.topics.enable=false',
+    // Rebalances in tests and `npm start` should not wait for stragglers.
+    'group.initial.rebalance.delay.ms=0',
+    'num.partitions=1',
+    '',
+  ].join('\n');
+}
+
+function log4jConfig(dataDir) {
+  return [
+    'status = warn',
+    'appender.file.type = File',
+    'appender.file.name = FILE',
+    `appender.file.fileName = ${join(dataDir, 'server.log')}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = INFO',
+    'rootLogger.appenderRef.file.ref = FILE',
+    'logger.kafka.name = kafka',
+    'logger.kafka.level = INFO',
+    'logger.state.name = state.change.logger',
+    'logger.state.level = WARN',
+    '',
+  ].join('\n');
+}
+
+function java(libs, mainClass, args, options) {
+  const heap = process.env.KAFKA_HEAP_OPTS || '-Xms256m -Xmx768m';
+  return spawn(
+    'java',
+    [
+      ...heap.split(/\s+/).filter(Boolean),
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${options.log4j}`,
+      '-cp',
+      `${libs}/*`,
+      mainClass,
+      ...args,
+    ],
+    options.spawn,
+  );
+}
+
+function runToEnd(child) {
+  return new Promise((res) => {
+    let out = '';
+    child.stdout?.on('data', (d) => (out += d));
+    child.stderr?.on('data', (d) => (out += d));
+    child.on('exit', (code) => res({ code, out }));
+  });
+}
+
+/**
+ * Sends a Kafka Metadata v4 request and resolves with the number of live brokers it lists.
+ * Hand-rolled (30 lines) so that this tool needs nothing from node_modules.
+ */
+export function metadataBrokerCount(host, port, timeoutMs = 2000) {
+  return new Promise((res, rej) => {
+    const clientId = Buffer.from('threadcast-probe');
+    const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4 + 1);
+    let o = 0;
+    o = body.writeInt16BE(3, o); // api key: Metadata
+    o = body.writeInt16BE(4, o); // version 4 (oldest that Kafka 4 still serves)
+    o = body.writeInt32BE(1, o); // correlation id
+    o = body.writeInt16BE(clientId.length, o);
+    o += clientId.copy(body, o);
+    o = body.writeInt32BE(0, o); // topics: empty array (no topic metadata)
+    body.writeInt8(0, o); // allow_auto_topic_creation: false
+    const frame = Buffer.alloc(4 + body.length);
+    frame.writeInt32BE(body.length, 0);
+    body.copy(frame, 4);
+
+    const sock = connect({ host, port });
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      rej(new Error('metadata request timed out'));
+    }, timeoutMs);
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    sock.on('connect', () => sock.write(frame));
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length < 4 || buf.length < 4 + buf.readInt32BE(0)) return;
+      clearTimeout(timer);
+      sock.destroy();
+      // size, correlation id, throttle_time_ms, brokers array length
+      res(buf.readInt32BE(12));
+    });
+  });
+}
+
+export async function waitForBroker(host, port, { timeoutMs = 90_000, child } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) {
+      throw new Error(`broker exited with code ${child.exitCode} before it was ready`);
+    }
+    try {
+      if ((await metadataBrokerCount(host, port)) > 0) return;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`broker on ${host}:${port} not ready after ${timeoutMs} ms (${lastError?.message ?? 'no broker registered'})`);
+}
+
+/**
+ * Starts a single-node KRaft broker+controller.
+ * @param {{ dataDir: string, port?: number, fresh?: boolean, stdio?: 'inherit'|'ignore' }} opts
+ * @returns {Promise<{ brokers: string, port: number, pid: number, dataDir: string, stop(): Promise<void>, kill(signal?: string): void, child: import('node:child_process').ChildProcess }>}
+ */
+export async function startKafka(opts) {
+  const libs = ensureKafkaJars();
+  const dataDir = resolve(opts.dataDir);
+  if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  // Reuse the ports of an existing data folder: the quorum voters are part of its identity.
+  const portsFile = join(dataDir, 'ports.json');
+  let ports = existsSync(portsFile) ? JSON.parse(readFileSync(portsFile, 'utf8')) : null;
+  if (!ports || (opts.port && ports.port !== opts.port)) {
+    rmSync(join(dataDir, 'logs'), { recursive: true, force: true });
+    ports = { port: opts.port ?? (await freePort()), controllerPort: await freePort() };
+    writeFileSync(portsFile, JSON.stringify(ports));
+  }
+  const props = join(dataDir, 'server.properties');
+  const log4j = join(dataDir, 'log4j2.properties');
+  writeFileSync(props, serverProperties({ ...ports, dataDir }));
+  writeFileSync(log4j, log4jConfig(dataDir));
+
+  if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
+    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    const fmt = await runToEnd(
+      java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', props, '--ignore-formatted'], {
+        log4j,
+        spawn: { stdio: ['ignore', 'pipe', 'pipe'] },
+      }),
+    );
+    if (fmt.code !== 0) throw new Error(`kafka storage format failed:\n${fmt.out}`);
+  }
+
+  const out = openSync(join(dataDir, 'stdout.log'), 'a');
+  const child = java(libs, 'kafka.Kafka', [props], {
+    log4j,
+    spawn: { stdio: ['ignore', opts.stdio === 'inherit' ? 'inherit' : out, opts.stdio === 'inherit' ? 'inherit' : out] },
+  });
+  log(`broker starting on 127.0.0.1:${ports.port} (pid ${child.pid}, data ${dataDir})`);
+  const handle = {
+    brokers: `127.0.0.1:${ports.port}`,
+    port: ports.port,
+    pid: child.pid,
+    dataDir,
+    child,
+    kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    stop() {
+      return stopChild(child);
+    },
+  };
+  try {
+    await waitForBroker('127.0.0.1', ports.port, { child });
+  } catch (e) {
+    await handle.stop();
+    const tail = existsSync(join(dataDir, 'server.log'))
+      ? readFileSync(join(dataDir, 'server.log'), 'utf8').split('\n').slice(-30).join('\n')
+      : '';
+    throw new Error(`${e.message}\n--- server.log (tail) ---\n${tail}`);
+  }
+  log(`broker ready on ${handle.brokers}`);
+  return handle;
+}
+
+export function stopChild(child, graceMs = 20_000) {
+  return new Promise((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) return res();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      res();
+    });
+    child.kill('SIGTERM');
+  });
+}
