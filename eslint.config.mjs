@@ -1,0 +1,64 @@
+// One lint config for the whole workspace. The module-boundary rules are the architecture:
+// apps never import apps, libs never import apps, only libs/kafka talks to kafkajs and only
+// the gateway talks to ws.
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+const onlyIn = (pkg, where, why) => ({
+  files: ['**/*.ts'],
+  ignores: where,
+  rules: {
+    'no-restricted-imports': ['error', { paths: [{ name: pkg, message: why }] }],
+  },
+});
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '.nx/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:shared'] },
+            { sourceTag: 'scope:enrich', onlyDependOnLibsWithTags: ['scope:enrich', 'scope:shared'] },
+            { sourceTag: 'scope:route', onlyDependOnLibsWithTags: ['scope:route', 'scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:ops', onlyDependOnLibsWithTags: ['scope:ops', 'scope:shared'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration',
+          message: 'Name every export in index.ts (export { a, b } from ...), never export *.',
+        },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read the environment only through libs/config at boot.',
+        },
+      ],
+    },
+  },
+  onlyIn('kafkajs', ['libs/kafka/**'], 'Only libs/kafka talks to kafkajs; use @threadcast/kafka.'),
+  onlyIn('ws', ['apps/gateway/**', 'apps/e2e/**', 'tools/**'], 'Only the gateway (and tests) use ws.'),
+  {
+    // Config reads the environment by design; tests and tools set it for child processes.
+    files: ['libs/config/**/*.ts', '**/*.spec.ts', '**/test/**/*.ts', 'apps/e2e/**/*.ts', 'tools/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+];

@@ -1,0 +1,35 @@
+import { bool, int, list, oneOf, optional, port } from './fields';
+
+/** Settings every Kafka-connected service shares. */
+export const kafkaConfig = {
+  KAFKA_BROKERS: list('Kafka bootstrap servers, comma-separated host:port.', ['localhost:9092']),
+  KAFKA_CLIENT_ID: optional('Kafka client id; defaults to the service name.'),
+  KAFKA_SSL: bool('Connect to Kafka over TLS.', false),
+  KAFKA_SASL_MECHANISM: oneOf(
+    'SASL mechanism, or none.',
+    ['none', 'plain', 'scram-sha-256', 'scram-sha-512'],
+    'none',
+  ),
+  KAFKA_SASL_USERNAME: optional('SASL username (with KAFKA_SASL_MECHANISM).'),
+  KAFKA_SASL_PASSWORD: optional('SASL password (with KAFKA_SASL_MECHANISM); never logged.'),
+  KAFKA_PARTITIONS: int(
+    'Partitions of comments, comments.enriched and deliveries (they must match) when provisioning.',
+    12,
+    { min: 1, max: 10_000 },
+  ),
+  KAFKA_REPLICATION_FACTOR: int('Replication factor used when provisioning topics.', 1, { min: 1, max: 16 }),
+} as const;
+
+/** Logging and identity. */
+export const processConfig = {
+  LOG_LEVEL: oneOf('pino log level.', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  SERVICE_INSTANCE_ID: optional('Pod or instance name for logs and consumer ids; defaults to hostname-pid.'),
+  SHUTDOWN_TIMEOUT_MS: int('How long graceful shutdown may take before the process exits anyway.', 10_000, {
+    min: 0,
+  }),
+} as const;
+
+/** The internal port for /healthz, /readyz and /metrics, apart from client traffic. */
+export function opsConfig(defaultPort: number) {
+  return { OPS_PORT: port('Internal port for /healthz, /readyz and /metrics.', defaultPort) } as const;
+}

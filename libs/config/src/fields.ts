@@ -1,0 +1,95 @@
+/**
+ * Field parsers for environment variables. Each field knows its default, its one-line doc and how
+ * to turn the raw string into a typed value; a parse failure names what was expected.
+ */
+export interface Field<T> {
+  readonly doc: string;
+  /** undefined means the variable is required. */
+  readonly default: T | undefined;
+  parse(raw: string): T;
+}
+
+export class FieldError extends Error {}
+
+export function str(doc: string, def?: string, opts: { allowEmpty?: boolean } = {}): Field<string> {
+  return {
+    doc,
+    default: def,
+    parse(raw) {
+      if (!opts.allowEmpty && raw.trim() === '') throw new FieldError('must not be empty');
+      return raw;
+    },
+  };
+}
+
+export function int(doc: string, def: number | undefined, opts: { min?: number; max?: number } = {}): Field<number> {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = opts;
+  return {
+    doc,
+    default: def,
+    parse(raw) {
+      if (!/^-?\d+$/.test(raw.trim())) throw new FieldError(`expected an integer, got ${JSON.stringify(raw)}`);
+      const n = Number(raw.trim());
+      if (n < min || n > max) throw new FieldError(`expected an integer from ${min} to ${max}, got ${n}`);
+      return n;
+    },
+  };
+}
+
+export function port(doc: string, def: number): Field<number> {
+  return int(doc, def, { min: 0, max: 65535 });
+}
+
+export function bool(doc: string, def: boolean): Field<boolean> {
+  return {
+    doc,
+    default: def,
+    parse(raw) {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      throw new FieldError(`expected true or false, got ${JSON.stringify(raw)}`);
+    },
+  };
+}
+
+export function oneOf<const T extends string>(doc: string, values: readonly T[], def: T): Field<T> {
+  return {
+    doc,
+    default: def,
+    parse(raw) {
+      if (!(values as readonly string[]).includes(raw)) {
+        throw new FieldError(`expected one of ${values.join('|')}, got ${JSON.stringify(raw)}`);
+      }
+      return raw as T;
+    },
+  };
+}
+
+/** Comma-separated list; empty items are an error so that `A,,B` does not hide a typo. */
+export function list(doc: string, def: string[] | undefined, opts: { allowEmpty?: boolean } = {}): Field<string[]> {
+  return {
+    doc,
+    default: def,
+    parse(raw) {
+      if (raw.trim() === '') {
+        if (opts.allowEmpty) return [];
+        throw new FieldError('must not be empty');
+      }
+      const items = raw.split(',').map((s) => s.trim());
+      if (items.some((s) => s === '')) throw new FieldError(`has an empty item in ${JSON.stringify(raw)}`);
+      return items;
+    },
+  };
+}
+
+/** Optional secret or setting: unset or empty means "not configured". */
+export function optional(doc: string): Field<string | undefined> {
+  return {
+    doc,
+    default: undefined,
+    parse(raw) {
+      return raw === '' ? undefined : raw;
+    },
+  };
+}

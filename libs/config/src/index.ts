@@ -1,0 +1,5 @@
+export { bool, int, list, oneOf, optional, port, str, FieldError } from './fields';
+export type { Field } from './fields';
+export { loadConfig, describeConfig, ConfigError } from './load-config';
+export type { ConfigOf, Schema } from './load-config';
+export { kafkaConfig, processConfig, opsConfig } from './common-config';

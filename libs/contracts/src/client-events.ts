@@ -1,0 +1,65 @@
+/**
+ * What a browser receives inside an `event` frame (gateway protocol v1). route builds these;
+ * the `deliveries` topic (key = channelKey(channel)) holds each as the exact frame JSON without
+ * its cursor: `{"op":"event","channel":"...","event":{...}}`. The gateway appends the cursor.
+ */
+export interface ClientAuthor {
+  id: string;
+  name: string;
+  avatarUrl?: string;
+}
+
+export interface ClientCommentCreated {
+  type: 'comment.created';
+  eventId: string;
+  id: string;
+  threadId: string;
+  parentId: string | null;
+  author: ClientAuthor;
+  html: string;
+  mentions: string[];
+  createdAt: string;
+  /** Set on `user:` channels: why this user is told. */
+  reason?: 'reply' | 'mention';
+  /** Set on `mod:` channels: why the comment is held back from the thread. */
+  held?: { reason: 'premoderated' | 'spam'; spamScore: number; spamReasons: string[] };
+}
+
+export interface ClientCommentEdited {
+  type: 'comment.edited';
+  eventId: string;
+  id: string;
+  threadId: string;
+  html: string;
+  mentions: string[];
+  editedAt: string;
+}
+
+export interface ClientCommentDeleted {
+  type: 'comment.deleted';
+  eventId: string;
+  id: string;
+  threadId: string;
+  deletedAt: string;
+}
+
+/** Votes are coalesced: one of these per comment per window, with the running total. */
+export interface ClientCommentScore {
+  type: 'comment.score';
+  eventId: string;
+  id: string;
+  threadId: string;
+  score: number;
+  up: number;
+  down: number;
+  at: string;
+}
+
+export type ClientEvent = ClientCommentCreated | ClientCommentEdited | ClientCommentDeleted | ClientCommentScore;
+
+/** The value of a `deliveries` record. */
+export interface DeliveryFrame {
+  op: 'event';
+  channel: string;
+  event: ClientEvent;
+}

@@ -1,0 +1,73 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ID_PATTERN } from './channels';
+
+/**
+ * Comment events v1: the public contract of the `comments` topic (key = threadId).
+ * Product teams may produce these directly; ingest produces the same. JSON Schema is generated
+ * from these definitions into libs/contracts/schemas/ (see docs/producing.md).
+ */
+export const Id = Type.String({ pattern: ID_PATTERN, description: 'Letters, digits, _ . - ; 1 to 128.' });
+export const EventId = Type.String({ minLength: 1, maxLength: 64, description: 'Unique per event; stable.' });
+export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 time.' });
+export const MAX_BODY_CHARS = 10_000;
+export const Body = Type.String({ minLength: 1, maxLength: MAX_BODY_CHARS, description: 'Markdown.' });
+
+const base = {
+  eventId: EventId,
+  threadId: Id,
+  commentId: Id,
+  acceptedAt: Timestamp,
+};
+
+export const CommentCreated = Type.Object(
+  {
+    type: Type.Literal('comment.created'),
+    ...base,
+    author: Type.Object(
+      { id: Id, name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+      { additionalProperties: false },
+    ),
+    body: Body,
+    parentId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+
+export const CommentEdited = Type.Object(
+  { type: Type.Literal('comment.edited'), ...base, body: Body, editorId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+
+export const CommentDeleted = Type.Object(
+  { type: Type.Literal('comment.deleted'), ...base, deletedBy: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+
+export const CommentVoted = Type.Object(
+  {
+    type: Type.Literal('comment.voted'),
+    ...base,
+    userId: Id,
+    value: Type.Union([Type.Literal(1), Type.Literal(-1)]),
+  },
+  { additionalProperties: false },
+);
+
+export const CommentEvent = Type.Union([CommentCreated, CommentEdited, CommentDeleted, CommentVoted], {
+  $id: 'https://threadcast.dev/schemas/comments.v1.json',
+  title: 'threadcast comment event v1',
+  description: 'A record of the comments topic. Key: threadId (UTF-8). Value: this JSON.',
+});
+
+export type CommentCreated = Static<typeof CommentCreated>;
+export type CommentEdited = Static<typeof CommentEdited>;
+export type CommentDeleted = Static<typeof CommentDeleted>;
+export type CommentVoted = Static<typeof CommentVoted>;
+export type CommentEvent = Static<typeof CommentEvent>;
+export type CommentEventType = CommentEvent['type'];
+export const COMMENT_EVENT_TYPES: readonly CommentEventType[] = [
+  'comment.created',
+  'comment.edited',
+  'comment.deleted',
+  'comment.voted',
+];

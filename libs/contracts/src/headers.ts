@@ -1,0 +1,31 @@
+/** Kafka record header names, defined once. Values are UTF-8 strings. */
+export const HEADERS = {
+  /** Which schema the value follows, e.g. `comments.v1`. */
+  schemaId: 'tc-schema',
+  /** The event's id, stable through every stage. */
+  eventId: 'tc-event-id',
+  /** When ingest (or the producing team) accepted the event: epoch milliseconds. */
+  acceptedAt: 'tc-accepted-at',
+  /** W3C trace context. */
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+} as const;
+
+/** Headers a dead-lettered record carries besides its original ones. */
+export const DLQ_HEADERS = {
+  sourceTopic: 'dlq-source-topic',
+  sourcePartition: 'dlq-source-partition',
+  sourceOffset: 'dlq-source-offset',
+  stage: 'dlq-stage',
+  reason: 'dlq-reason',
+  code: 'dlq-code',
+  at: 'dlq-at',
+} as const;
+
+export const SCHEMA_IDS = {
+  commentsV1: 'comments.v1',
+  usersV1: 'users.v1',
+  threadsV1: 'threads.v1',
+  enrichedV1: 'comments.enriched.v1',
+  deliveriesV1: 'deliveries.v1',
+} as const;

@@ -1,0 +1,44 @@
+export { TOPICS, MAX_TOPIC_MESSAGE_BYTES, topicSpecs } from './topics';
+export type { TopicName, TopicSpec } from './topics';
+export { HEADERS, DLQ_HEADERS, SCHEMA_IDS } from './headers';
+export { ID_PATTERN, channelKey, modChannel, parseChannel, threadChannel, userChannel } from './channels';
+export type { Channel, ChannelKind } from './channels';
+export {
+  Body,
+  COMMENT_EVENT_TYPES,
+  CommentCreated,
+  CommentDeleted,
+  CommentEdited,
+  CommentEvent,
+  CommentVoted,
+  EventId,
+  Id,
+  MAX_BODY_CHARS,
+  Timestamp,
+} from './comment-events';
+export type { CommentEventType } from './comment-events';
+export { CommentIndexEntry, CommentScoreState, Moderation, ThreadInfo, UserProfile } from './tables';
+export {
+  EnrichedAuthor,
+  EnrichedCreated,
+  EnrichedDeleted,
+  EnrichedEdited,
+  EnrichedEvent,
+  EnrichedVoted,
+  Spam,
+} from './enriched-events';
+export type {
+  ClientAuthor,
+  ClientCommentCreated,
+  ClientCommentDeleted,
+  ClientCommentEdited,
+  ClientCommentScore,
+  ClientEvent,
+  DeliveryFrame,
+} from './client-events';
+export { validate } from './validate';
+export type { Validation } from './validate';
+export { MAX_EVENT_BYTES, checkCommentEvent, decodeCommentEvent, decodeJson, decodeWith } from './decode-record';
+export { commentRecord } from './comment-record';
+export type { CommentEventInput, CommentRecord } from './comment-record';
+export { publishedSchemas } from './published-schemas';

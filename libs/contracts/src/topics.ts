@@ -1,0 +1,63 @@
+/**
+ * Every topic of the platform, named once. Services import these constants; none spells a topic
+ * string. `comments`, `comments.enriched` and `deliveries` share one partition count so that a
+ * thread's events stay in the same partition number end to end.
+ */
+export const TOPICS = {
+  comments: 'comments',
+  commentsEnriched: 'comments.enriched',
+  deliveries: 'deliveries',
+  dlq: 'comments.dlq',
+  users: 'users',
+  threads: 'threads',
+  /** enrich's changelog: comment id -> author and thread, so replies can notify the parent's author. */
+  commentIndex: 'comments.index',
+  /** route's changelog: comment id -> each voter's latest vote, so totals survive restarts. */
+  commentScores: 'comments.scores',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export interface TopicSpec {
+  name: TopicName;
+  partitions: number;
+  replicationFactor: number;
+  /** Broker-side topic configs this platform depends on. */
+  config: Record<string, string>;
+}
+
+/** Largest record the pipeline topics accept; bigger values are rejected by the broker. */
+export const MAX_TOPIC_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+export function topicSpecs(opts: { partitions: number; replicationFactor: number }): TopicSpec[] {
+  const { partitions, replicationFactor } = opts;
+  // Pipeline topics accept oversize values so that contract checks (not the broker) reject them
+  // and the bad record lands in the DLQ with a reason, instead of failing the producer.
+  const stream = {
+    'cleanup.policy': 'delete',
+    'retention.ms': String(7 * 24 * 3600 * 1000),
+    'max.message.bytes': String(MAX_TOPIC_MESSAGE_BYTES),
+  };
+  const table = { 'cleanup.policy': 'compact', 'max.message.bytes': String(1024 * 1024) };
+  return [
+    { name: TOPICS.comments, partitions, replicationFactor, config: stream },
+    { name: TOPICS.commentsEnriched, partitions, replicationFactor, config: stream },
+    {
+      name: TOPICS.deliveries,
+      partitions,
+      replicationFactor,
+      // Gateways resume clients from deliveries, so its retention is the resume window.
+      config: { ...stream, 'retention.ms': String(24 * 3600 * 1000) },
+    },
+    {
+      name: TOPICS.dlq,
+      partitions: 1,
+      replicationFactor,
+      config: { ...stream, 'retention.ms': String(14 * 24 * 3600 * 1000) },
+    },
+    { name: TOPICS.users, partitions, replicationFactor, config: table },
+    { name: TOPICS.threads, partitions, replicationFactor, config: table },
+    { name: TOPICS.commentIndex, partitions, replicationFactor, config: table },
+    { name: TOPICS.commentScores, partitions, replicationFactor, config: table },
+  ];
+}

@@ -1,0 +1,10 @@
+export { ThreadcastError, PoisonRecordError, RetriableError, isRetriable } from './errors';
+export { createLogger, defaultInstanceId } from './logger';
+export type { Logger } from './logger';
+export { createMetricsRegistry } from './metrics';
+export { createReadiness } from './readiness';
+export type { Readiness, Check } from './readiness';
+export { startOpsServer } from './ops-server';
+export type { OpsServer } from './ops-server';
+export { runService } from './run-service';
+export type { ServiceContext, ServiceDefinition } from './run-service';
