@@ -2,6 +2,8 @@
 export const HEADERS = {
   /** Which schema the value follows, e.g. `comments.v1`. */
   schemaId: 'tc-schema',
+  /** On `deliveries`: the channel, so the gateway routes a record without parsing its value. */
+  channel: 'tc-channel',
   /** The event's id, stable through every stage. */
   eventId: 'tc-event-id',
   /** When ingest (or the producing team) accepted the event: epoch milliseconds. */

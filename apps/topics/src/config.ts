@@ -1,0 +1,3 @@
+import { kafkaConfig, processConfig } from '@threadcast/config';
+
+export const topicsConfig = { ...kafkaConfig, ...processConfig } as const;

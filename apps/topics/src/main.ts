@@ -1,0 +1,39 @@
+// Provisions every topic of the platform, then exits: 0 when all exist (differences are
+// reported, not "fixed"), 1 when Kafka cannot be reached, 2 on bad config.
+import { ConfigError, loadConfig } from '@threadcast/config';
+import { topicSpecs } from '@threadcast/contracts';
+import { createKafka, provisionTopics } from '@threadcast/kafka';
+import { createLogger } from '@threadcast/runtime';
+import { topicsConfig } from './config';
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(topicsConfig);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`topics: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const logger = createLogger({ service: 'topics', level: config.LOG_LEVEL });
+  const admin = createKafka(config, logger, 'threadcast-topics').admin();
+  try {
+    await admin.connect();
+    const specs = topicSpecs({ partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+    const report = await provisionTopics(admin, specs);
+    for (const d of report.differences) {
+      logger.warn(d, 'existing topic differs from the spec; left as it is');
+    }
+    logger.info({ created: report.created, existing: report.existing }, 'topics provisioned');
+    return 0;
+  } catch (e) {
+    logger.error({ err: e }, 'topic provisioning failed');
+    return 1;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main().then((code) => process.exit(code));

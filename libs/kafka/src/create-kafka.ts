@@ -1,0 +1,49 @@
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Logger } from '@threadcast/runtime';
+
+export interface KafkaClientConfig {
+  KAFKA_BROKERS: string[];
+  KAFKA_CLIENT_ID?: string;
+  KAFKA_SSL: boolean;
+  KAFKA_SASL_MECHANISM: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client from the shared config, logging through pino. */
+export function createKafka(config: KafkaClientConfig, logger: Logger, clientId: string): Kafka {
+  const options: KafkaConfig = {
+    clientId: config.KAFKA_CLIENT_ID ?? clientId,
+    brokers: config.KAFKA_BROKERS,
+    ssl: config.KAFKA_SSL,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    // Services keep reconnecting for as long as they run; readiness reports the outage.
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      const { message, ...extra } = entry.log;
+      logger[LEVELS[entry.level] ?? 'info']({ kafka: entry.namespace, ...extra }, message);
+    },
+  };
+  if (config.KAFKA_SASL_MECHANISM !== 'none') {
+    if (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD) {
+      throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+    }
+    options.sasl = {
+      mechanism: config.KAFKA_SASL_MECHANISM,
+      username: config.KAFKA_SASL_USERNAME,
+      password: config.KAFKA_SASL_PASSWORD,
+    } as SASLOptions;
+  }
+  return new Kafka(options);
+}
+
+export type { Kafka };

@@ -1,0 +1,48 @@
+import type { Logger } from '@threadcast/runtime';
+import type { Admin, Kafka } from 'kafkajs';
+import { missingTopics } from './provision-topics';
+
+export interface KafkaHealth {
+  /** Kafka answered the last probe and every required topic exists. */
+  isHealthy(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Probes the cluster every `intervalMs` (list topics) so readiness reflects an outage within
+ * seconds, whatever the stage is doing. Logs transitions, not every probe.
+ */
+export async function watchKafka(opts: {
+  kafka: Kafka;
+  topics: string[];
+  logger: Logger;
+  intervalMs?: number;
+}): Promise<KafkaHealth> {
+  const admin: Admin = opts.kafka.admin({ retry: { retries: 0 } });
+  let healthy = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const probe = async () => {
+    let now = false;
+    try {
+      await admin.connect();
+      const missing = await missingTopics(admin, opts.topics);
+      now = missing.length === 0;
+      if (!now && healthy) opts.logger.warn({ missing }, 'required topics are missing');
+    } catch (e) {
+      if (healthy) opts.logger.warn({ err: e }, 'Kafka is unreachable');
+    }
+    if (now && !healthy) opts.logger.info('Kafka reachable and topics present');
+    healthy = now;
+    if (!stopped) timer = setTimeout(probe, opts.intervalMs ?? 3000);
+  };
+  await probe();
+  return {
+    isHealthy: () => healthy,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await admin.disconnect().catch(() => undefined);
+    },
+  };
+}

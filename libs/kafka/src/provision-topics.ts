@@ -1,0 +1,71 @@
+import type { TopicSpec } from '@threadcast/contracts';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
+
+export interface TopicDifference {
+  topic: string;
+  setting: string;
+  expected: string;
+  actual: string;
+}
+
+export interface ProvisionReport {
+  created: string[];
+  existing: string[];
+  differences: TopicDifference[];
+}
+
+/**
+ * Idempotent: creates the topics that are missing and reports, without touching them, the
+ * existing ones whose partition count or configs differ from the spec (changing partitions of a
+ * keyed topic would move threads between partitions, which is an operator's decision).
+ */
+export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise<ProvisionReport> {
+  const present = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !present.has(s.name));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.name,
+        numPartitions: s.partitions,
+        replicationFactor: s.replicationFactor,
+        configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+  const existingSpecs = specs.filter((s) => present.has(s.name));
+  const differences: TopicDifference[] = [];
+  if (existingSpecs.length > 0) {
+    const meta = await admin.fetchTopicMetadata({ topics: existingSpecs.map((s) => s.name) });
+    for (const t of meta.topics) {
+      const spec = existingSpecs.find((s) => s.name === t.name)!;
+      if (t.partitions.length !== spec.partitions) {
+        differences.push({ topic: t.name, setting: 'partitions', expected: String(spec.partitions), actual: String(t.partitions.length) });
+      }
+    }
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: existingSpecs.map((s) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: s.name,
+        configNames: Object.keys(s.config),
+      })),
+    });
+    for (const r of configs.resources) {
+      const spec = existingSpecs.find((s) => s.name === r.resourceName)!;
+      for (const entry of r.configEntries) {
+        const expected = spec.config[entry.configName];
+        if (expected !== undefined && expected !== entry.configValue) {
+          differences.push({ topic: r.resourceName, setting: entry.configName, expected, actual: entry.configValue });
+        }
+      }
+    }
+  }
+  return { created: missing.map((s) => s.name), existing: existingSpecs.map((s) => s.name), differences };
+}
+
+/** Which of `names` the cluster lacks; readiness uses it. */
+export async function missingTopics(admin: Admin, names: string[]): Promise<string[]> {
+  const present = new Set(await admin.listTopics());
+  return names.filter((n) => !present.has(n));
+}

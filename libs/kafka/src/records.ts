@@ -1,0 +1,45 @@
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+
+/** A consumed record with headers decoded to strings: what stage handlers see. */
+export interface InRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  /** Broker/producer timestamp, epoch ms as a string (kafkajs' form). */
+  timestamp: string;
+}
+
+/** A record to produce. The key decides the partition (Java murmur2), so it is required. */
+export interface OutRecord {
+  topic: string;
+  key: string | Buffer;
+  value: Buffer | string | null;
+  headers?: Record<string, string>;
+}
+
+export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    if (last !== undefined) out[name] = typeof last === 'string' ? last : last.toString('utf8');
+  }
+  return out;
+}
+
+export function toInRecord(topic: string, partition: number, m: KafkaMessage): InRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: decodeHeaders(m.headers),
+    timestamp: m.timestamp,
+  };
+}

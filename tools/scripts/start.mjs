@@ -1,0 +1,245 @@
+// `npm start`: the whole pipeline on this machine.
+//   1. build the apps (nx, cached), 2. Kafka: the cluster in KAFKA_BROKERS, else the embedded
+//   broker kept in .data/kafka, 3. provision topics (apps/topics, one-shot), 4. run ingest,
+//   enrich, route and gateway with readable, prefixed logs, 5. wait for their /readyz and print
+//   where everything is. Ctrl-C stops the services first, then the broker, and exits 0.
+//
+// Per-service ops ports: each service reads OPS_PORT (defaults 9101..9104, set in the apps).
+// One OPS_PORT cannot serve four processes, so here it is taken per service from
+// INGEST_OPS_PORT, ENRICH_OPS_PORT, ROUTE_OPS_PORT, GATEWAY_OPS_PORT.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { get } from 'node:http';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startDevKafka } from './lib/dev-kafka.mjs';
+import { createFormatter, useColour } from './lib/log-format.mjs';
+import { childEnv, exitStatus, repoRoot, run, signalChild, terminate } from './lib/proc.mjs';
+
+const SERVICES = [
+  { name: 'ingest', opsDefault: 9101, colour: 36 },
+  { name: 'enrich', opsDefault: 9102, colour: 35 },
+  { name: 'route', opsDefault: 9103, colour: 34 },
+  { name: 'gateway', opsDefault: 9104, colour: 32 },
+];
+const READY_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 15_000;
+const WIDTH = 7; // longest prefix name: "gateway"
+const SUPERVISED = 'THREADCAST_START_SUPERVISED';
+
+const colour = useColour(process.stdout);
+const fmt = (name, c) => createFormatter({ name, width: WIDTH, colour: colour ? c : null });
+const sayLine = fmt('start', 1);
+const say = (msg) => process.stdout.write(`${sayLine(msg)}\n`);
+const appMain = (name) => join(repoRoot, 'apps', name, 'dist', 'main.js');
+
+// --- Relay -------------------------------------------------------------------------------------
+// Ctrl-C in a terminal signals the whole foreground process group at once: the JVM and every
+// service would stop together, with the broker gone while services still flush and commit. So
+// the real work runs in a detached child (its own process group, with everything it starts),
+// and this process only relays signals to it. The IPC channel lets the child notice if we die.
+function relay() {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, [SUPERVISED]: '1' },
+  });
+  const forward = (signal) => signalChild(child, signal);
+  process.on('SIGINT', () => forward('SIGINT'));
+  process.on('SIGTERM', () => forward('SIGTERM'));
+  process.on('SIGHUP', () => forward('SIGTERM')); // terminal closed: the child has none
+  child.on('error', (e) => {
+    process.stderr.write(`cannot start ${process.execPath}: ${e.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(exitStatus(code, signal)));
+}
+
+// --- Supervisor --------------------------------------------------------------------------------
+let stopping = false;
+let kafka; // broker handle when we started it
+let kafkaStarting; // its start promise, so a shutdown during start still stops it
+let oneShot; // the running build/topics child
+const services = new Map(); // name -> child
+
+async function shutdown(reason, code) {
+  if (stopping) return; // terminal and npm both deliver Ctrl-C; one shutdown is enough
+  stopping = true;
+  say(reason);
+  await terminate(oneShot, STOP_GRACE_MS);
+  if (services.size) say(`stopping ${[...services.keys()].join(', ')}...`);
+  await Promise.all([...services.values()].map((c) => terminate(c, STOP_GRACE_MS)));
+  const broker = kafka ?? (await kafkaStarting?.catch(() => null));
+  if (broker) {
+    say('stopping Kafka...');
+    await broker.stop();
+  }
+  say(code === 0 ? 'stopped' : `stopped (exit ${code})`);
+  process.exit(code);
+}
+
+/** Pipes a child's output through the pino formatter, line by line. */
+function pipeLogs(child, name, c) {
+  const format = fmt(name, c);
+  for (const [from, to] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ]) {
+    createInterface({ input: from, crlfDelay: Infinity }).on('line', (l) => to.write(`${format(l)}\n`));
+  }
+}
+
+async function build() {
+  say('building apps (nx run-many -t build --projects=tag:type:app)...');
+  const out = [];
+  const status = await run('nx', ['run-many', '-t', 'build', '--projects=tag:type:app', '--outputStyle=static'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    onSpawn: (c) => {
+      oneShot = c;
+      c.stdout.on('data', (d) => out.push(d));
+      c.stderr.on('data', (d) => out.push(d));
+    },
+  });
+  if (status !== 0 && !stopping) {
+    process.stdout.write(Buffer.concat(out));
+    await shutdown(`build failed (exit ${status})`, 1);
+  }
+}
+
+async function connectKafka() {
+  if (process.env.KAFKA_BROKERS) {
+    say(`using the Kafka cluster in KAFKA_BROKERS: ${process.env.KAFKA_BROKERS}`);
+    return process.env.KAFKA_BROKERS;
+  }
+  const dataDir = join(repoRoot, '.data', 'kafka');
+  say(`starting the embedded Kafka broker (data in ${relative(repoRoot, dataDir)})...`);
+  kafkaStarting = startDevKafka({ dataDir, log: say });
+  try {
+    kafka = await kafkaStarting;
+  } catch (e) {
+    await shutdown(`cannot start Kafka: ${e.message}`, 1);
+    return null;
+  }
+  kafka.child.once('exit', (code, signal) => {
+    const log = join(dataDir, 'server.log');
+    void shutdown(`Kafka broker exited unexpectedly (${signal ?? `code ${code}`}); see ${log}`, 1);
+  });
+  return kafka.brokers;
+}
+
+async function provisionTopics(env) {
+  const main = appMain('topics');
+  if (!existsSync(main)) {
+    await shutdown(`${relative(repoRoot, main)} is missing: apps/topics must build (tag it type:app)`, 1);
+    return;
+  }
+  say('provisioning topics...');
+  const status = await run('node', [main], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    onSpawn: (c) => {
+      oneShot = c;
+      pipeLogs(c, 'topics', 90);
+    },
+  });
+  if (status !== 0 && !stopping) await shutdown(`topic provisioning failed (exit ${status})`, 1);
+}
+
+function startService(s, env) {
+  const main = appMain(s.name);
+  const child = spawn('node', [main], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  services.set(s.name, child);
+  pipeLogs(child, s.name, s.colour);
+  child.on('error', (e) => void shutdown(`cannot start ${s.name}: ${e.message}`, 1));
+  child.on('exit', (code, signal) => {
+    if (!stopping) void shutdown(`${s.name} exited unexpectedly (${signal ?? `code ${code}`})`, 1);
+  });
+}
+
+function isReady(port) {
+  return new Promise((res) => {
+    // agent: false -> no keep-alive socket that would hold the service's server open on exit.
+    const req = get({ host: '127.0.0.1', port, path: '/readyz', agent: false, timeout: 2000 }, (r) => {
+      r.resume();
+      res(r.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => res(false));
+  });
+}
+
+async function waitReady(list) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let pending = list;
+  while (pending.length && !stopping && Date.now() < deadline) {
+    const ready = await Promise.all(pending.map((s) => isReady(s.opsPort)));
+    pending = pending.filter((_, i) => !ready[i]);
+    if (pending.length) await new Promise((r) => setTimeout(r, 500));
+  }
+  return pending;
+}
+
+function banner(list, brokers) {
+  const ingest = process.env.INGEST_PORT || '8080';
+  const gateway = process.env.GATEWAY_PORT || '8090';
+  const ops = list.map((s) => `${s.name} :${s.opsPort}`).join('  ');
+  const where = kafka ? `embedded, data in ${relative(repoRoot, kafka.dataDir)}` : 'from KAFKA_BROKERS';
+  const rule = '-'.repeat(72);
+  const lines = [
+    rule,
+    'threadcast is running',
+    `  ingest   http://localhost:${ingest}`,
+    `  gateway  ws://localhost:${gateway}/ws`,
+    `  ops      ${ops}  (/healthz /readyz /metrics)`,
+    `  kafka    ${brokers} (${where})`,
+    'Ctrl-C to stop',
+    rule,
+  ];
+  process.stdout.write(`${lines.map((l) => (colour ? `\x1b[1m${l}\x1b[0m` : l)).join('\n')}\n`);
+}
+
+async function supervise() {
+  delete process.env[SUPERVISED];
+  process.stdout.on('error', () => {}); // e.g. `npm start | head`: keep going, stop cleanly
+  process.on('SIGINT', () => void shutdown('SIGINT: stopping', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM: stopping', 0));
+  process.on('disconnect', () => void shutdown('launcher went away: stopping', 1));
+  process.channel?.unref();
+
+  if (process.env.OPS_PORT) {
+    say('OPS_PORT is ignored: four services cannot share one port (use INGEST_OPS_PORT etc.)');
+  }
+  const list = SERVICES.map((s) => {
+    const own = process.env[`${s.name.toUpperCase()}_OPS_PORT`];
+    return { ...s, own, opsPort: Number(own || s.opsDefault) };
+  });
+
+  await build();
+  if (stopping) return;
+  const missing = list.filter((s) => !existsSync(appMain(s.name))).map((s) => s.name);
+  if (missing.length) return shutdown(`not built: ${missing.join(', ')} (no dist/main.js)`, 1);
+
+  const brokers = await connectKafka();
+  if (stopping) return;
+  const env = childEnv({ KAFKA_BROKERS: brokers });
+  delete env.OPS_PORT;
+  await provisionTopics(env);
+  if (stopping) return;
+
+  say(`starting ${list.map((s) => s.name).join(', ')}...`);
+  for (const s of list) startService(s, s.own ? { ...env, OPS_PORT: s.own } : env);
+  const notReady = await waitReady(list);
+  if (stopping) return;
+  if (notReady.length) {
+    const which = notReady.map((s) => `${s.name} (http://127.0.0.1:${s.opsPort}/readyz)`).join(', ');
+    return shutdown(`not ready after ${READY_TIMEOUT_MS / 1000} s: ${which}`, 1);
+  }
+  banner(list, brokers);
+}
+
+if (process.env[SUPERVISED] === '1') {
+  supervise().catch((e) => void shutdown(`error: ${e?.stack ?? e}`, 1));
+} else {
+  relay();
+}
