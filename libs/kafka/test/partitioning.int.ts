@@ -1,0 +1,52 @@
+import { JAVA_FIXTURES } from '../src/murmur2.fixtures';
+import { createKeyedProducer, readTopic, type InRecord } from '../src/index';
+import { testKafka, uid, waitFor } from './kafka-test-kit';
+
+// Done-when of the foundation: records keyed by thread id land, on a real broker, in the
+// partition Java's default partitioner picks (fixtures computed by kafka-clients itself).
+describe('keyed producer on a real broker', () => {
+  const { kafka, logger } = testKafka();
+  const admin = kafka.admin();
+  const topic = uid('it.partitioning');
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 12, replicationFactor: 1 }] });
+  });
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('puts every key in the partition Java murmur2 gives for 12 partitions', async () => {
+    const producer = createKeyedProducer(kafka);
+    await producer.connect();
+    // Many concurrent sends: they share sendBatch calls, and each resolves on the broker's ack.
+    await Promise.all(
+      JAVA_FIXTURES.map(([key], i) =>
+        producer.send([{ topic, key, value: JSON.stringify({ key, i }), headers: { 'tc-event-id': `e${i}` } }]),
+      ),
+    );
+    await producer.disconnect();
+
+    const seen: InRecord[] = [];
+    const reader = await readTopic({
+      kafka,
+      topic,
+      groupId: uid('it-reader'),
+      fromBeginning: true,
+      logger,
+      onRecord: (r) => seen.push(r),
+    });
+    await reader.caughtUp;
+    await reader.stop();
+
+    expect(seen).toHaveLength(JAVA_FIXTURES.length);
+    for (const [key, , partition] of JAVA_FIXTURES) {
+      const rec = seen.find((r) => r.key?.toString('utf8') === key);
+      expect({ key, partition: rec?.partition }).toEqual({ key, partition });
+      expect(JSON.parse(rec!.value!.toString()).key).toBe(key);
+    }
+    expect(seen.map((r) => r.headers['tc-event-id']).sort()).toEqual(JAVA_FIXTURES.map((_, i) => `e${i}`).sort());
+  });
+});
