@@ -68,8 +68,14 @@ async function shutdown(reason, code) {
   stopping = true;
   say(reason);
   await terminate(oneShot, STOP_GRACE_MS);
-  if (services.size) say(`stopping ${[...services.keys()].join(', ')}...`);
-  await Promise.all([...services.values()].map((c) => terminate(c, STOP_GRACE_MS)));
+  const live = [...services].filter(([, c]) => c.exitCode === null && c.signalCode === null);
+  if (live.length) say(`stopping ${live.map(([name]) => name).join(', ')}...`);
+  await Promise.all(
+    live.map(async ([name, c]) => {
+      await terminate(c, STOP_GRACE_MS);
+      if (c.signalCode === 'SIGKILL') say(`${name} ignored SIGTERM for ${STOP_GRACE_MS / 1000} s: killed`);
+    }),
+  );
   const broker = kafka ?? (await kafkaStarting?.catch(() => null));
   if (broker) {
     say('stopping Kafka...');
@@ -93,14 +99,18 @@ function pipeLogs(child, name, c) {
 async function build() {
   say('building apps (nx run-many -t build --projects=tag:type:app)...');
   const out = [];
-  const status = await run('nx', ['run-many', '-t', 'build', '--projects=tag:type:app', '--outputStyle=static'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    onSpawn: (c) => {
-      oneShot = c;
-      c.stdout.on('data', (d) => out.push(d));
-      c.stderr.on('data', (d) => out.push(d));
+  const status = await run(
+    'nx',
+    ['run-many', '-t', 'build', '--projects=tag:type:app', '--outputStyle=static'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      onSpawn: (c) => {
+        oneShot = c;
+        c.stdout.on('data', (d) => out.push(d));
+        c.stderr.on('data', (d) => out.push(d));
+      },
     },
-  });
+  );
   if (status !== 0 && !stopping) {
     process.stdout.write(Buffer.concat(out));
     await shutdown(`build failed (exit ${status})`, 1);

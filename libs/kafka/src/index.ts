@@ -1,7 +1,7 @@
 export { murmur2, partitionForKey } from './murmur2';
 export { createKafka } from './create-kafka';
 export type { Kafka, KafkaClientConfig } from './create-kafka';
-export { provisionTopics, missingTopics } from './provision-topics';
+export { createTopicsAndWait, missingTopics, provisionTopics } from './provision-topics';
 export type { ProvisionReport, TopicDifference } from './provision-topics';
 export { createKeyedProducer, javaCompatiblePartitioner } from './keyed-producer';
 export type { KeyedProducer } from './keyed-producer';

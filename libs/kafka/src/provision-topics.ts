@@ -1,5 +1,6 @@
 import type { TopicSpec } from '@threadcast/contracts';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
+import { sleep } from './backoff';
 
 export interface TopicDifference {
   topic: string;
@@ -23,8 +24,7 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
   const present = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !present.has(s.name));
   if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
+    await createTopicsAndWait(admin, {
       topics: missing.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions,
@@ -68,4 +68,25 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
 export async function missingTopics(admin: Admin, names: string[]): Promise<string[]> {
   const present = new Set(await admin.listTopics());
   return names.filter((n) => !present.has(n));
+}
+
+/**
+ * createTopics, then waits until every partition has a leader. kafkajs' own `waitForLeaders`
+ * gives up on Kafka 4 (KRaft), whose metadata answers "unknown topic" for a moment after the
+ * create returns; this retries that answer too.
+ */
+export async function createTopicsAndWait(admin: Admin, opts: { topics: ITopicConfig[]; timeoutMs?: number }): Promise<void> {
+  await admin.createTopics({ waitForLeaders: false, topics: opts.topics });
+  const names = opts.topics.map((t) => t.topic);
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: names });
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leaders after creation`);
+    await sleep(100);
+  }
 }

@@ -1,5 +1,5 @@
 import { JAVA_FIXTURES } from '../src/murmur2.fixtures';
-import { createKeyedProducer, readTopic, type InRecord } from '../src/index';
+import { createKeyedProducer, createTopicsAndWait, readTopic, type InRecord } from '../src/index';
 import { testKafka, uid, waitFor } from './kafka-test-kit';
 
 // Done-when of the foundation: records keyed by thread id land, on a real broker, in the
@@ -11,7 +11,7 @@ describe('keyed producer on a real broker', () => {
 
   beforeAll(async () => {
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 12, replicationFactor: 1 }] });
+    await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 12, replicationFactor: 1 }] });
   });
   afterAll(async () => {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -2,6 +2,7 @@ import { DLQ_HEADERS, TOPICS, decodeJson, topicSpecs } from '@threadcast/contrac
 import { PoisonRecordError, RetriableError, createMetricsRegistry } from '@threadcast/runtime';
 import {
   createKeyedProducer,
+  createTopicsAndWait,
   provisionTopics,
   readTopic,
   runStage,
@@ -22,8 +23,7 @@ describe('stage runner on a real broker', () => {
     await admin.connect();
     // The real DLQ topic, as the platform provisions it.
     await provisionTopics(admin, topicSpecs({ partitions: 12, replicationFactor: 1 }));
-    await admin.createTopics({
-      waitForLeaders: true,
+    await createTopicsAndWait(admin, {
       topics: [input, output].map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
     });
   });

@@ -31,7 +31,9 @@ export function savedPorts(dataDir) {
 export async function startDevKafka({ dataDir, port, log = () => {} }) {
   const saved = savedPorts(dataDir);
   if (port && saved && saved.port !== port) {
-    log(`port ${port} differs from the one ${dataDir} was created with (${saved.port}): its data is discarded`);
+    log(
+      `port ${port} differs from the one ${dataDir} was created with (${saved.port}): its data is discarded`,
+    );
   }
   if (!port && saved) {
     // Fail with a hint rather than with a JVM bind error 5 s later.

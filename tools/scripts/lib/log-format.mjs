@@ -5,7 +5,7 @@
 const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const LEVEL_COLOURS = { TRACE: 90, DEBUG: 90, WARN: 33, ERROR: 31, FATAL: 31 };
 // Shown elsewhere on the line (level, time, msg, the prefix) or pure noise in a local run.
-const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'v']);
+const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'instance', 'v']);
 
 const paint = (on, code, text) => (on && code ? `\x1b[${code}m${text}\x1b[0m` : text);
 

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..', '..');
+
+export type ServiceName = 'ingest' | 'enrich' | 'route' | 'gateway';
+
+export interface RunningService {
+  name: ServiceName;
+  child: ChildProcess;
+  opsPort: number;
+  /** Client port (ingest HTTP, gateway WebSocket); 0 for the others. */
+  port: number;
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function brokers(): string {
+  const b = process.env.KAFKA_BROKERS;
+  if (!b) throw new Error('KAFKA_BROKERS is not set: run through the integration jest config');
+  return b;
+}
+
+/** Runs a built app (apps/<name>/dist/main.js) as its own process, as `npm start` does. */
+export function runApp(name: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+    env: { ...process.env, KAFKA_BROKERS: brokers(), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function provisionTopics(): Promise<void> {
+  const child = runApp('topics', {});
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  if (code !== 0) throw new Error(`topic provisioning failed (${code}):\n${out}`);
+}
+
+export async function startService(name: ServiceName, env: Record<string, string> = {}): Promise<RunningService> {
+  const opsPort = await freePort();
+  const port = name === 'ingest' || name === 'gateway' ? await freePort() : 0;
+  const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };
+  if (name === 'ingest') portEnv.INGEST_PORT = String(port);
+  if (name === 'gateway') portEnv.GATEWAY_PORT = String(port);
+  const child = runApp(name, { ...portEnv, ...env });
+  const output: string[] = [];
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  const svc: RunningService = {
+    name,
+    child,
+    opsPort,
+    port,
+    output,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+      return new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      });
+    },
+  };
+  await waitReady(svc);
+  return svc;
+}
+
+export async function waitReady(svc: RunningService, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (svc.child.exitCode !== null) {
+      throw new Error(`${svc.name} exited with ${svc.child.exitCode}:\n${svc.output.join('')}`);
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${svc.opsPort}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${svc.name} not ready after ${timeoutMs} ms:\n${svc.output.join('')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The four stages with fresh consumer groups, so a run never shares offsets with another. */
+export async function startPipeline(env: Partial<Record<ServiceName, Record<string, string>>> = {}) {
+  await provisionTopics();
+  const run = Math.random().toString(36).slice(2, 8);
+  const [ingest, enrich, route, gateway] = await Promise.all([
+    startService('ingest', { INGEST_RATE_PER_AUTHOR: '100000', INGEST_BURST_PER_AUTHOR: '100000', ...env.ingest }),
+    startService('enrich', { ENRICH_GROUP_ID: `e2e-enrich-${run}`, ...env.enrich }),
+    startService('route', { ROUTE_GROUP_ID: `e2e-route-${run}`, ...env.route }),
+    startService('gateway', { ...env.gateway }),
+  ]);
+  return {
+    ingest: ingest!,
+    enrich: enrich!,
+    route: route!,
+    gateway: gateway!,
+    ingestUrl: `http://127.0.0.1:${ingest!.port}`,
+    gatewayUrl: `ws://127.0.0.1:${gateway!.port}/ws`,
+    async stop() {
+      await Promise.all([ingest!, enrich!, route!, gateway!].map((s) => s.stop()));
+    },
+  };
+}
