@@ -14,12 +14,3 @@ module.exports = {
   clearMocks: true,
 };
 
-// Integration suites (test/**/*.int.ts) run against a real broker, one file at a time.
-module.exports.integration = {
-  ...module.exports,
-  testMatch: ['<rootDir>/test/**/*.int.ts'],
-  globalSetup: require.resolve('./tools/kafka/jest-global-setup.mjs'),
-  globalTeardown: require.resolve('./tools/kafka/jest-global-teardown.mjs'),
-  testTimeout: 120_000,
-  maxWorkers: 1,
-};

@@ -1,2 +1,2 @@
 /** @type {import('jest').Config} */
-module.exports = { ...require('../../jest.preset.cjs').integration, displayName: 'e2e' };
+module.exports = { ...require('../../jest.integration.preset.cjs'), displayName: 'e2e' };

@@ -1,2 +1,2 @@
 /** @type {import('jest').Config} */
-module.exports = { ...require('../../jest.preset.cjs').integration, displayName: 'kafka:integration' };
+module.exports = { ...require('../../jest.integration.preset.cjs'), displayName: 'kafka:integration' };

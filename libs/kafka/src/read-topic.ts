@@ -15,7 +15,8 @@ export interface TopicReader {
  * consumer group that nothing else joins. Used for compacted tables (read from the beginning,
  * ready once caught up) and for broadcast streams (from the end).
  *
- * `onRecord` runs synchronously per record: table updates are cheap map writes.
+ * `onRecord` runs synchronously per record: table updates are cheap map writes. Resolves once the
+ * reader has joined its group, so nothing produced after that is missed.
  */
 export async function readTopic(opts: {
   kafka: Kafka;
@@ -51,6 +52,14 @@ export async function readTopic(opts: {
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
+  // Resolves on the first group join: only then does the reader receive records; a reader from
+  // the end that reported ready earlier would silently miss what was produced meanwhile.
+  const joined = new Promise<void>((resolve) => {
+    const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+      off();
+      resolve();
+    });
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning });
   await consumer.run({
@@ -71,6 +80,7 @@ export async function readTopic(opts: {
       }
     },
   });
+  await joined;
   return {
     isCaughtUp: () => ends.size === 0,
     caughtUp,

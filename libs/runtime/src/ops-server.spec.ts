@@ -26,7 +26,7 @@ describe('ops server', () => {
       expect(metrics).toContain('process_cpu_user_seconds_total{service="test"}');
       const missing = await fetch(`${base}/nope`);
       expect(missing.status).toBe(404);
-      expect((await missing.json()).error.code).toBe('not_found');
+      expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
     } finally {
       await ops.close();
     }

@@ -1,0 +1,57 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface GatewayMetrics {
+  sockets: Gauge;
+  subscriptions: Gauge;
+  eventsDelivered: Counter;
+  bytesWritten: Counter;
+  framesRejected: Counter<'code'>;
+  recordsUnusable: Counter<'reason'>;
+  slowSocketsCut: Counter;
+  e2eLatency: Histogram;
+}
+
+export function gatewayMetrics(registry: Registry): GatewayMetrics {
+  const registers = [registry];
+  return {
+    sockets: new Gauge({ name: 'threadcast_gateway_sockets', help: 'Open client sockets.', registers }),
+    subscriptions: new Gauge({
+      name: 'threadcast_gateway_subscriptions',
+      help: 'Channel subscriptions held by all open sockets.',
+      registers,
+    }),
+    eventsDelivered: new Counter({
+      name: 'threadcast_gateway_events_delivered_total',
+      help: 'Event frames written to sockets (one per socket per record).',
+      registers,
+    }),
+    bytesWritten: new Counter({
+      name: 'threadcast_gateway_bytes_written_total',
+      help: 'Bytes of event frames written to sockets (WebSocket framing not counted).',
+      registers,
+    }),
+    framesRejected: new Counter({
+      name: 'threadcast_gateway_frames_rejected_total',
+      help: 'Client frames refused, by error code (bad_request, forbidden, too_many_subscriptions, frame_too_large, ws_protocol_error).',
+      labelNames: ['code'],
+      registers,
+    }),
+    recordsUnusable: new Counter({
+      name: 'threadcast_gateway_records_unusable_total',
+      help: 'deliveries records with subscribers that could not be framed, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    slowSocketsCut: new Counter({
+      name: 'threadcast_gateway_slow_sockets_cut_total',
+      help: 'Sockets terminated because their unsent backlog passed GATEWAY_MAX_BUFFERED_BYTES.',
+      registers,
+    }),
+    e2eLatency: new Histogram({
+      name: 'threadcast_e2e_latency_seconds',
+      help: 'From accept (tc-accepted-at) to the gateway writing the event, once per record delivered to at least one socket.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}
