@@ -1,0 +1,13 @@
+import { loadConfig } from '@threadcast/config';
+import { enrichConfig } from './config';
+
+describe('enrich config', () => {
+  it('runs locally with no variable set', () => {
+    expect(loadConfig(enrichConfig, {})).toMatchObject({
+      OPS_PORT: 9102,
+      ENRICH_GROUP_ID: 'threadcast-enrich',
+      ENRICH_CONCURRENT_PARTITIONS: 4,
+      ENRICH_BURST_MAX_AUTHORS: 50_000,
+    });
+  });
+});
