@@ -51,6 +51,8 @@ export async function readTopic(opts: {
     groupId: opts.groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 4 * 1024 * 1024,
+    // An idle reader's fetch waits this long; shutdown waits for the fetch, so keep it short.
+    maxWaitTimeInMs: 1000,
   });
   // Resolves on the first group join: only then does the reader receive records; a reader from
   // the end that reported ready earlier would silently miss what was produced meanwhile.

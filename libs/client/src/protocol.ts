@@ -1,0 +1,86 @@
+/**
+ * Gateway protocol v1 from the client's side: the frames it sends, and the parsing of the frames
+ * it receives. The server's side lives in apps/gateway/src/protocol.ts.
+ */
+import type { ClientEvent } from '@threadcast/contracts';
+
+export type ServerFrame =
+  | { op: 'event'; channel: string; cursor: string; event: ClientEvent }
+  | { op: 'reset'; channel: string }
+  /** `cursor` is the server's position in the channel, or null before it has one. */
+  | { op: 'subscribed'; channel: string; cursor: string | null }
+  | { op: 'unsubscribed'; channel: string }
+  | { op: 'pong' }
+  /** `channel` is set when the failing frame named one. */
+  | { op: 'error'; code: string; message: string; channel: string | undefined };
+
+/** A frame that is not protocol v1: not JSON text, or missing what its op needs. */
+export interface InvalidServerFrame {
+  op: 'invalid';
+  message: string;
+}
+
+/**
+ * Parses one received message. Never throws. Undefined for a well-formed frame with an op this
+ * client does not know, so a newer gateway can add ops without breaking older clients.
+ */
+export function parseServerFrame(data: unknown): ServerFrame | InvalidServerFrame | undefined {
+  if (typeof data !== 'string') return invalid('binary frame; protocol v1 sends JSON text');
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return invalid('frame is not JSON');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return invalid('frame is not a JSON object');
+  }
+  const f = json as Record<string, unknown>;
+  switch (f.op) {
+    case 'event': {
+      const event = f.event as { eventId?: unknown } | null | undefined;
+      // Without an eventId the event could not be deduplicated; without a cursor, not resumed.
+      if (typeof f.channel !== 'string' || typeof f.cursor !== 'string') {
+        return invalid('event frame needs a channel and a cursor');
+      }
+      if (typeof event !== 'object' || event === null || typeof event.eventId !== 'string') {
+        return invalid('event frame needs an event with an eventId');
+      }
+      return { op: 'event', channel: f.channel, cursor: f.cursor, event: event as ClientEvent };
+    }
+    case 'subscribed':
+      if (typeof f.channel !== 'string') return invalid('subscribed frame needs a channel');
+      return { op: 'subscribed', channel: f.channel, cursor: typeof f.cursor === 'string' ? f.cursor : null };
+    case 'reset':
+    case 'unsubscribed':
+      if (typeof f.channel !== 'string') return invalid(`${f.op} frame needs a channel`);
+      return { op: f.op, channel: f.channel };
+    case 'pong':
+      return { op: 'pong' };
+    case 'error':
+      return {
+        op: 'error',
+        code: typeof f.code === 'string' ? f.code : 'unknown',
+        message: typeof f.message === 'string' ? f.message : '',
+        channel: typeof f.channel === 'string' ? f.channel : undefined,
+      };
+    default:
+      return typeof f.op === 'string' ? undefined : invalid('frame has no op');
+  }
+}
+
+function invalid(message: string): InvalidServerFrame {
+  return { op: 'invalid', message };
+}
+
+// Frames the client sends. A cursor left undefined is dropped by JSON.stringify.
+
+export function subscribeFrame(channel: string, cursor: string | undefined): string {
+  return JSON.stringify({ op: 'subscribe', channel, cursor });
+}
+
+export function unsubscribeFrame(channel: string): string {
+  return JSON.stringify({ op: 'unsubscribe', channel });
+}
+
+export const PING_FRAME = '{"op":"ping"}';
