@@ -17,6 +17,7 @@ export async function watchKafka(opts: {
   topics: string[];
   logger: Logger;
   intervalMs?: number;
+  probeTimeoutMs?: number;
 }): Promise<KafkaHealth> {
   const admin: Admin = opts.kafka.admin({ retry: { retries: 0 } });
   let healthy = false;
@@ -25,8 +26,11 @@ export async function watchKafka(opts: {
   const probe = async () => {
     let now = false;
     try {
-      await admin.connect();
-      const missing = await missingTopics(admin, opts.topics);
+      // kafkajs retries connects on its own schedule; bound the probe so an outage shows fast.
+      const missing = await withTimeout(
+        admin.connect().then(() => missingTopics(admin, opts.topics)),
+        opts.probeTimeoutMs ?? 4000,
+      );
       now = missing.length === 0;
       if (!now && healthy) opts.logger.warn({ missing }, 'required topics are missing');
     } catch (e) {
@@ -45,4 +49,13 @@ export async function watchKafka(opts: {
       await admin.disconnect().catch(() => undefined);
     },
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Kafka probe timed out after ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

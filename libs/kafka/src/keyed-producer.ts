@@ -34,6 +34,9 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // The idempotent producer must not give up on its own (kafkajs warns otherwise); callers
+    // bound the wait instead (ingest answers 503 after a timeout, stages retry with backoff).
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     allowAutoTopicCreation: false,
     createPartitioner: javaCompatiblePartitioner,
   });

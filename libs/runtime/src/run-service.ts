@@ -88,6 +88,9 @@ export async function runService<S extends BaseSchema>(def: ServiceDefinition<S>
     void shutdown('unhandledRejection', 1);
   });
 
+  // Not ready until start() has returned and registered its own checks.
+  let started = false;
+  readiness.add('starting', () => started);
   try {
     const ops = await startOpsServer({ port: c.OPS_PORT, readiness, registry });
     steps.push({ name: 'ops-server', step: () => ops.close() });
@@ -98,6 +101,7 @@ export async function runService<S extends BaseSchema>(def: ServiceDefinition<S>
       readiness,
       onShutdown: (name, step) => steps.push({ name, step }),
     });
+    started = true;
     logger.info({ opsPort: ops.port }, 'started');
   } catch (e) {
     logger.fatal({ err: e }, 'failed to start');

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import type { Write } from './accept-write';
+import { checkBody, checkIdempotencyKey, checkPathId } from './check-request';
+import {
+  commentWrite,
+  createdEvent,
+  deletedEvent,
+  editedEvent,
+  votedEvent,
+  type CommentAnswer,
+} from './comment-writes';
+import {
+  CreateCommentRequest,
+  DeleteCommentRequest,
+  EditCommentRequest,
+  VoteRequest,
+} from './request-schemas';
+import { traceHeaders } from './trace-headers';
+import { writeScope } from './write-ids';
+
+type Accept = (write: Write<CommentAnswer>) => Promise<CommentAnswer>;
+type ThreadParams = { Params: { threadId: string } };
+type CommentParams = { Params: { threadId: string; id: string } };
+
+const CREATE = 'POST /v1/threads/:threadId/comments';
+const EDIT = 'PATCH /v1/threads/:threadId/comments/:id';
+const DELETE = 'DELETE /v1/threads/:threadId/comments/:id';
+const VOTE = 'POST /v1/threads/:threadId/comments/:id/votes';
+
+/**
+ * The comment writes. Each is rate-limited by the acting user; edits and deletes that name no
+ * user draw on the comment's own bucket, so one server-side caller is not throttled as one author.
+ */
+export function registerCommentRoutes(app: FastifyInstance, accept: Accept): void {
+  app.post<ThreadParams>('/v1/threads/:threadId/comments', async (request, reply) => {
+    const threadId = checkPathId('threadId', request.params.threadId);
+    const body = checkBody(CreateCommentRequest, request.body);
+    const trace = traceHeaders(request.headers);
+    const answer = await accept({
+      scope: writeScope(CREATE, [threadId]),
+      idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
+      body,
+      rateKey: `u:${body.author.id}`,
+      build: (ids, at) => commentWrite(createdEvent(threadId, body, ids), at, trace),
+    });
+    return reply.code(202).send(answer);
+  });
+
+  app.patch<CommentParams>('/v1/threads/:threadId/comments/:id', async (request, reply) => {
+    const threadId = checkPathId('threadId', request.params.threadId);
+    const id = checkPathId('id', request.params.id);
+    const body = checkBody(EditCommentRequest, request.body);
+    const trace = traceHeaders(request.headers);
+    const answer = await accept({
+      scope: writeScope(EDIT, [threadId, id]),
+      idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
+      body,
+      rateKey: body.editorId === undefined ? `c:${threadId}/${id}` : `u:${body.editorId}`,
+      build: (ids, at) => commentWrite(editedEvent(threadId, id, body, ids), at, trace),
+    });
+    return reply.code(202).send(answer);
+  });
+
+  app.delete<CommentParams>('/v1/threads/:threadId/comments/:id', async (request, reply) => {
+    const threadId = checkPathId('threadId', request.params.threadId);
+    const id = checkPathId('id', request.params.id);
+    const body = checkBody(DeleteCommentRequest, request.body ?? {});
+    const trace = traceHeaders(request.headers);
+    const answer = await accept({
+      scope: writeScope(DELETE, [threadId, id]),
+      idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
+      body,
+      rateKey: body.deletedBy === undefined ? `c:${threadId}/${id}` : `u:${body.deletedBy}`,
+      build: (ids, at) => commentWrite(deletedEvent(threadId, id, body, ids), at, trace),
+    });
+    return reply.code(202).send(answer);
+  });
+
+  app.post<CommentParams>('/v1/threads/:threadId/comments/:id/votes', async (request, reply) => {
+    const threadId = checkPathId('threadId', request.params.threadId);
+    const id = checkPathId('id', request.params.id);
+    const body = checkBody(VoteRequest, request.body);
+    const trace = traceHeaders(request.headers);
+    const answer = await accept({
+      scope: writeScope(VOTE, [threadId, id]),
+      idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
+      body,
+      rateKey: `u:${body.userId}`,
+      build: (ids, at) => commentWrite(votedEvent(threadId, id, body, ids), at, trace),
+    });
+    return reply.code(202).send(answer);
+  });
+}

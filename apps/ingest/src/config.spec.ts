@@ -1,0 +1,22 @@
+import { loadConfig } from '@threadcast/config';
+import { ingestConfig } from './config';
+
+describe('ingest config', () => {
+  it('needs nothing set locally', () => {
+    expect(loadConfig(ingestConfig, {})).toMatchObject({
+      INGEST_PORT: 8080,
+      OPS_PORT: 9101,
+      INGEST_MAX_BODY_BYTES: 16_384,
+      INGEST_API_KEYS: [],
+      INGEST_RATE_PER_AUTHOR: 20,
+      INGEST_BURST_PER_AUTHOR: 40,
+      INGEST_PRODUCE_TIMEOUT_MS: 5000,
+      INGEST_IDEMPOTENCY_CACHE_SIZE: 10_000,
+      INGEST_IDEMPOTENCY_TTL_SECONDS: 86_400,
+    });
+  });
+
+  it('reads a list of API keys', () => {
+    expect(loadConfig(ingestConfig, { INGEST_API_KEYS: 'a, b' }).INGEST_API_KEYS).toEqual(['a', 'b']);
+  });
+});

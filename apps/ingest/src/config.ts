@@ -1,0 +1,52 @@
+import {
+  int,
+  kafkaConfig,
+  list,
+  opsConfig,
+  port,
+  processConfig,
+  str,
+  type ConfigOf,
+} from '@threadcast/config';
+
+export const ingestConfig = {
+  ...kafkaConfig,
+  ...processConfig,
+  ...opsConfig(9101),
+  INGEST_HOST: str('Address the client HTTP API listens on.', '0.0.0.0'),
+  INGEST_PORT: port('Port of the client HTTP API.', 8080),
+  INGEST_MAX_BODY_BYTES: int('Largest request body accepted; larger ones get 413.', 16_384, {
+    min: 256,
+    max: 1_048_576,
+  }),
+  INGEST_API_KEYS: list(
+    'API keys accepted in x-api-key or Authorization: Bearer; unset leaves the API open.',
+    [],
+    { allowEmpty: true },
+  ),
+  INGEST_RATE_PER_AUTHOR: int(
+    'Writes per second each author may sustain, per pod; 0 turns the limit off.',
+    20,
+    { min: 0, max: 1_000_000 },
+  ),
+  INGEST_BURST_PER_AUTHOR: int('Writes an author may make at once before the per-second rate applies.', 40, {
+    min: 1,
+    max: 1_000_000,
+  }),
+  INGEST_RATE_MAX_AUTHORS: int(
+    'Rate-limit buckets kept in memory; the least recently used go first.',
+    100_000,
+    { min: 100 },
+  ),
+  INGEST_PRODUCE_TIMEOUT_MS: int(
+    'How long a write waits for Kafka to acknowledge before answering 503.',
+    5000,
+    { min: 100, max: 120_000 },
+  ),
+  INGEST_IDEMPOTENCY_CACHE_SIZE: int('Answers to Idempotency-Key requests remembered per pod.', 10_000, {
+    min: 0,
+  }),
+  INGEST_IDEMPOTENCY_TTL_SECONDS: int('How long a remembered answer is replayed.', 86_400, { min: 1 }),
+} as const;
+
+export type IngestConfig = ConfigOf<typeof ingestConfig>;

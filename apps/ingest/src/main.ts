@@ -1,0 +1,50 @@
+// The ingest service: the client HTTP API on INGEST_PORT, producing to Kafka; ops on OPS_PORT.
+import { TOPICS } from '@threadcast/contracts';
+import { createKafka, createKeyedProducer, watchKafka, type KafkaHealth } from '@threadcast/kafka';
+import { runService } from '@threadcast/runtime';
+import { buildIngestApp } from './build-ingest-app';
+import { ingestConfig } from './config';
+import { keepConnecting } from './keep-connecting';
+
+void runService({
+  name: 'ingest',
+  config: ingestConfig,
+  async start(ctx) {
+    const { config, logger } = ctx;
+    const kafka = createKafka(config, logger, 'threadcast-ingest');
+    const producer = createKeyedProducer(kafka);
+    let kafkaHealth: KafkaHealth | undefined;
+    let connected = false;
+    let stopping = false;
+    // Registered before anything waits on Kafka, so the pod is not ready until both pass.
+    ctx.readiness.add('producer', () => connected);
+    ctx.readiness.add('kafka', () => kafkaHealth?.isHealthy() ?? false);
+
+    // Nothing here waits for Kafka: the API answers 503 until it is reachable.
+    void watchKafka({ kafka, topics: [TOPICS.comments, TOPICS.users, TOPICS.threads], logger }).then(
+      (h) => (kafkaHealth = h),
+    );
+    // While the first probe still waits on an unreachable broker there is nothing to stop yet;
+    // the process exits after the last step anyway.
+    ctx.onShutdown('kafka-health', () => kafkaHealth?.stop());
+    // Shutdown steps run in reverse: the HTTP server drains first, then the producer flushes.
+    ctx.onShutdown('producer', async () => {
+      stopping = true;
+      await producer.disconnect();
+    });
+    void keepConnecting({ connect: () => producer.connect(), logger, stopped: () => stopping }).then((ok) => {
+      connected = ok;
+    });
+
+    const app = buildIngestApp({
+      config,
+      producer,
+      health: { isHealthy: () => connected && (kafkaHealth?.isHealthy() ?? false) },
+      registry: ctx.registry,
+      logger,
+    });
+    await app.listen({ host: config.INGEST_HOST, port: config.INGEST_PORT });
+    ctx.onShutdown('http', () => app.close());
+    logger.info({ port: config.INGEST_PORT }, 'ingest listening');
+  },
+});

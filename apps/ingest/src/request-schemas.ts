@@ -1,0 +1,56 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  CommentCreated,
+  CommentDeleted,
+  CommentEdited,
+  CommentVoted,
+  ThreadInfo,
+  UserProfile,
+} from '@threadcast/contracts';
+
+// Request bodies are built from the contracts' own field schemas, so the API cannot accept what
+// the topic's contract would refuse, and errors name the field as the client sent it.
+const strict = { additionalProperties: false } as const;
+
+export const CreateCommentRequest = Type.Object(
+  {
+    author: CommentCreated.properties.author,
+    body: CommentCreated.properties.body,
+    parentId: CommentCreated.properties.parentId,
+  },
+  strict,
+);
+export type CreateCommentRequest = Static<typeof CreateCommentRequest>;
+
+export const EditCommentRequest = Type.Object(
+  { body: CommentEdited.properties.body, editorId: CommentEdited.properties.editorId },
+  strict,
+);
+export type EditCommentRequest = Static<typeof EditCommentRequest>;
+
+/** DELETE may come without a body; `{}` and no body mean the same. */
+export const DeleteCommentRequest = Type.Object({ deletedBy: CommentDeleted.properties.deletedBy }, strict);
+export type DeleteCommentRequest = Static<typeof DeleteCommentRequest>;
+
+export const VoteRequest = Type.Object(
+  { userId: CommentVoted.properties.userId, value: CommentVoted.properties.value },
+  strict,
+);
+export type VoteRequest = Static<typeof VoteRequest>;
+
+export const PutUserRequest = Type.Object(
+  { name: UserProfile.properties.name, avatarUrl: UserProfile.properties.avatarUrl },
+  strict,
+);
+export type PutUserRequest = Static<typeof PutUserRequest>;
+
+export const PutThreadRequest = Type.Object(
+  {
+    forumId: ThreadInfo.properties.forumId,
+    title: ThreadInfo.properties.title,
+    moderation: Type.Optional(ThreadInfo.properties.moderation),
+    closed: Type.Optional(ThreadInfo.properties.closed),
+  },
+  strict,
+);
+export type PutThreadRequest = Static<typeof PutThreadRequest>;

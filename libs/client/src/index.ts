@@ -1,0 +1,12 @@
+export { createClient } from './create-client';
+export type { Client, ClientOptions, ClientState, CloseInfo } from './create-client';
+export type { EventMeta, Subscription, SubscriptionHandlers } from './subscription';
+export { DEFAULT_BACKOFF, backoffDelay } from './backoff';
+export type { BackoffOptions } from './backoff';
+export { createRecentIds } from './recent-ids';
+export type { RecentIds } from './recent-ids';
+export { isChannelName } from './channel-name';
+export { TERMINAL_CLOSE_CODES, isTerminalClose } from './close-codes';
+export { parseServerFrame, subscribeFrame, unsubscribeFrame, PING_FRAME } from './protocol';
+export type { InvalidServerFrame, ServerFrame } from './protocol';
+export type { CloseEventLike, MessageEventLike, WebSocketConstructor, WebSocketLike } from './websocket-like';
