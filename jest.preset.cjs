@@ -13,4 +13,3 @@ module.exports = {
   passWithNoTests: false,
   clearMocks: true,
 };
-

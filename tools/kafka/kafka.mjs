@@ -196,7 +196,9 @@ export async function waitForBroker(host, port, { timeoutMs = 90_000, child } = 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`broker on ${host}:${port} not ready after ${timeoutMs} ms (${lastError?.message ?? 'no broker registered'})`);
+  throw new Error(
+    `broker on ${host}:${port} not ready after ${timeoutMs} ms (${lastError?.message ?? 'no broker registered'})`,
+  );
 }
 
 /**
@@ -237,7 +239,13 @@ export async function startKafka(opts) {
   const out = openSync(join(dataDir, 'stdout.log'), 'a');
   const child = java(libs, 'kafka.Kafka', [props], {
     log4j,
-    spawn: { stdio: ['ignore', opts.stdio === 'inherit' ? 'inherit' : out, opts.stdio === 'inherit' ? 'inherit' : out] },
+    spawn: {
+      stdio: [
+        'ignore',
+        opts.stdio === 'inherit' ? 'inherit' : out,
+        opts.stdio === 'inherit' ? 'inherit' : out,
+      ],
+    },
   });
   log(`broker starting on 127.0.0.1:${ports.port} (pid ${child.pid}, data ${dataDir})`);
   const handle = {

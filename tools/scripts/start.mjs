@@ -158,7 +158,11 @@ async function provisionTopics(env) {
 
 function startService(s, env) {
   const main = appMain(s.name);
-  const child = spawn('node', ['--disable-warning=TimeoutNegativeWarning', main], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['--disable-warning=TimeoutNegativeWarning', main], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   services.set(s.name, child);
   pipeLogs(child, s.name, s.colour);
   child.on('error', (e) => void shutdown(`cannot start ${s.name}: ${e.message}`, 1));

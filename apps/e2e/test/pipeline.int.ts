@@ -16,7 +16,8 @@ describe('pipeline end to end', () => {
     clients.push(c);
     return c;
   };
-  const post = (path: string, body: unknown, method = 'POST') => postJson(`${p.ingestUrl}${path}`, body, method);
+  const post = (path: string, body: unknown, method = 'POST') =>
+    postJson(`${p.ingestUrl}${path}`, body, method);
 
   beforeAll(async () => {
     p = await startPipeline();
@@ -29,7 +30,15 @@ describe('pipeline end to end', () => {
   it('delivers a posted comment to every subscriber of its thread, rendered inert, and nowhere else', async () => {
     const thread = id('t-xss');
     const other = id('t-other');
-    expect((await post(`/v1/users/${id('ada')}`, { name: 'Ada Lovelace', avatarUrl: 'https://example.test/ada.png' }, 'PUT')).status).toBe(202);
+    expect(
+      (
+        await post(
+          `/v1/users/${id('ada')}`,
+          { name: 'Ada Lovelace', avatarUrl: 'https://example.test/ada.png' },
+          'PUT',
+        )
+      ).status,
+    ).toBe(202);
     const [a, b, c] = await Promise.all([connect(), connect(), connect()]);
     await a.subscribe(`thread:${thread}`);
     await b.subscribe(`thread:${thread}`);
@@ -37,7 +46,8 @@ describe('pipeline end to end', () => {
     // Let enrich see the profile before the comment (tables are eventually consistent).
     await new Promise((r) => setTimeout(r, 1000));
 
-    const body = 'Hi <script>alert(1)</script> <img src=x onerror=alert(2)> [click](javascript:alert(3)) **bold**';
+    const body =
+      'Hi <script>alert(1)</script> <img src=x onerror=alert(2)> [click](javascript:alert(3)) **bold**';
     const res = await post(`/v1/threads/${thread}/comments`, { author: { id: id('ada') }, body });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ threadId: thread });
@@ -66,13 +76,21 @@ describe('pipeline end to end', () => {
     const thread = id('t-votes');
     const client = await connect();
     await client.subscribe(`thread:${thread}`);
-    const created = await post(`/v1/threads/${thread}/comments`, { author: { id: id('bob') }, body: 'first' });
+    const created = await post(`/v1/threads/${thread}/comments`, {
+      author: { id: id('bob') },
+      body: 'first',
+    });
     expect(created.status).toBe(202);
     const cid = created.body.id as string;
-    expect((await post(`/v1/threads/${thread}/comments/${cid}`, { body: 'first, edited' }, 'PATCH')).status).toBe(202);
+    expect(
+      (await post(`/v1/threads/${thread}/comments/${cid}`, { body: 'first, edited' }, 'PATCH')).status,
+    ).toBe(202);
     const votes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        post(`/v1/threads/${thread}/comments/${cid}/votes`, { userId: id(`voter${i}`), value: i < 40 ? 1 : -1 }),
+        post(`/v1/threads/${thread}/comments/${cid}/votes`, {
+          userId: id(`voter${i}`),
+          value: i < 40 ? 1 : -1,
+        }),
       ),
     );
     expect(votes.every((v) => v.status === 202)).toBe(true);
@@ -82,7 +100,10 @@ describe('pipeline end to end', () => {
 
     const events = client.events(`thread:${thread}`);
     expect(events[0]).toMatchObject({ type: 'comment.created', id: cid });
-    expect(events.find((e) => e.type === 'comment.edited')).toMatchObject({ id: cid, html: expect.stringContaining('first, edited') });
+    expect(events.find((e) => e.type === 'comment.edited')).toMatchObject({
+      id: cid,
+      html: expect.stringContaining('first, edited'),
+    });
     const scores = events.filter((e) => e.type === 'comment.score');
     expect(scores.length).toBeGreaterThanOrEqual(1);
     expect(scores.length).toBeLessThanOrEqual(10);
@@ -96,7 +117,10 @@ describe('pipeline end to end', () => {
     const ids: string[] = [];
     // Sequential posts define the order; small concurrent windows would not.
     for (let i = 0; i < 1000; i++) {
-      const r = await post(`/v1/threads/${thread}/comments`, { author: { id: id(`w${i}`) }, body: `comment ${i}` });
+      const r = await post(`/v1/threads/${thread}/comments`, {
+        author: { id: id(`w${i}`) },
+        body: `comment ${i}`,
+      });
       expect(r.status).toBe(202);
       ids.push(r.body.id);
     }
@@ -108,7 +132,9 @@ describe('pipeline end to end', () => {
     const forum = id('forum');
     const thread = id('t-premod');
     const open = id('t-open');
-    expect((await post(`/v1/threads/${thread}`, { forumId: forum, moderation: 'premoderated' }, 'PUT')).status).toBe(202);
+    expect(
+      (await post(`/v1/threads/${thread}`, { forumId: forum, moderation: 'premoderated' }, 'PUT')).status,
+    ).toBe(202);
     expect((await post(`/v1/threads/${open}`, { forumId: forum }, 'PUT')).status).toBe(202);
     const [reader, mod, parentAuthor] = await Promise.all([connect(), connect(), connect()]);
     await reader.subscribe(`thread:${thread}`);
@@ -117,15 +143,30 @@ describe('pipeline end to end', () => {
     await parentAuthor.subscribe(`user:${id('carol')}`);
     await new Promise((r) => setTimeout(r, 1000));
 
-    const held = await post(`/v1/threads/${thread}/comments`, { author: { id: id('dave') }, body: 'please approve me' });
+    const held = await post(`/v1/threads/${thread}/comments`, {
+      author: { id: id('dave') },
+      body: 'please approve me',
+    });
     await mod.waitFor('held comment', (f) => f.event?.id === held.body.id);
-    expect(mod.events().find((e) => e.id === held.body.id)).toMatchObject({ held: { reason: 'premoderated' } });
+    expect(mod.events().find((e) => e.id === held.body.id)).toMatchObject({
+      held: { reason: 'premoderated' },
+    });
 
-    const parent = await post(`/v1/threads/${open}/comments`, { author: { id: id('carol') }, body: 'parent' });
+    const parent = await post(`/v1/threads/${open}/comments`, {
+      author: { id: id('carol') },
+      body: 'parent',
+    });
     await reader.waitFor('parent', (f) => f.event?.id === parent.body.id);
-    const reply = await post(`/v1/threads/${open}/comments`, { author: { id: id('erin') }, body: 'a reply', parentId: parent.body.id });
+    const reply = await post(`/v1/threads/${open}/comments`, {
+      author: { id: id('erin') },
+      body: 'a reply',
+      parentId: parent.body.id,
+    });
     await parentAuthor.waitFor('reply notification', (f) => f.event?.id === reply.body.id);
-    expect(parentAuthor.events().find((e) => e.id === reply.body.id)).toMatchObject({ reason: 'reply', parentId: parent.body.id });
+    expect(parentAuthor.events().find((e) => e.id === reply.body.id)).toMatchObject({
+      reason: 'reply',
+      parentId: parent.body.id,
+    });
     await reader.waitFor('reply in thread', (f) => f.event?.id === reply.body.id);
     expect(reader.events(`thread:${thread}`)).toHaveLength(0);
   });
@@ -135,7 +176,11 @@ describe('pipeline end to end', () => {
     const client = await connect();
     await client.subscribe(`thread:${thread}`);
     const logger = createLogger({ service: 'e2e', level: 'silent' });
-    const kafka = createKafka({ KAFKA_BROKERS: brokers().split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' }, logger, 'e2e');
+    const kafka = createKafka(
+      { KAFKA_BROKERS: brokers().split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
+      logger,
+      'e2e',
+    );
     const producer = createKeyedProducer(kafka);
     await producer.connect();
     const good = {
@@ -169,7 +214,11 @@ describe('pipeline end to end', () => {
     await reader.caughtUp;
     await reader.stop();
     await producer.disconnect();
-    expect(dead.map((r) => r.headers[DLQ_HEADERS.code])).toEqual(['invalid_json', 'schema_violation', 'oversize']);
+    expect(dead.map((r) => r.headers[DLQ_HEADERS.code])).toEqual([
+      'invalid_json',
+      'schema_violation',
+      'oversize',
+    ]);
     for (const r of dead) {
       expect(r.headers[DLQ_HEADERS.stage]).toBe('enrich');
       expect(r.headers[DLQ_HEADERS.sourceTopic]).toBe(TOPICS.comments);

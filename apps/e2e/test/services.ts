@@ -36,10 +36,14 @@ export function brokers(): string {
 /** Runs a built app (apps/<name>/dist/main.js) as its own process, as `npm start` does. */
 export function runApp(name: string, env: Record<string, string>): ChildProcess {
   // kafkajs schedules a negative timeout on Node 24 (harmless, see docs/architecture.md).
-  return spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'apps', name, 'dist', 'main.js')], {
-    env: { ...process.env, KAFKA_BROKERS: brokers(), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--disable-warning=TimeoutNegativeWarning', join(root, 'apps', name, 'dist', 'main.js')],
+    {
+      env: { ...process.env, KAFKA_BROKERS: brokers(), LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 export async function provisionTopics(): Promise<void> {
@@ -51,7 +55,10 @@ export async function provisionTopics(): Promise<void> {
   if (code !== 0) throw new Error(`topic provisioning failed (${code}):\n${out}`);
 }
 
-export async function startService(name: ServiceName, env: Record<string, string> = {}): Promise<RunningService> {
+export async function startService(
+  name: ServiceName,
+  env: Record<string, string> = {},
+): Promise<RunningService> {
   const opsPort = await freePort();
   const port = name === 'ingest' || name === 'gateway' ? await freePort() : 0;
   const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };
@@ -91,7 +98,8 @@ export async function waitReady(svc: RunningService, timeoutMs = 60_000): Promis
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${svc.name} not ready after ${timeoutMs} ms:\n${svc.output.join('')}`);
+    if (Date.now() > deadline)
+      throw new Error(`${svc.name} not ready after ${timeoutMs} ms:\n${svc.output.join('')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -101,7 +109,11 @@ export async function startPipeline(env: Partial<Record<ServiceName, Record<stri
   await provisionTopics();
   const run = Math.random().toString(36).slice(2, 8);
   const [ingest, enrich, route, gateway] = await Promise.all([
-    startService('ingest', { INGEST_RATE_PER_AUTHOR: '100000', INGEST_BURST_PER_AUTHOR: '100000', ...env.ingest }),
+    startService('ingest', {
+      INGEST_RATE_PER_AUTHOR: '100000',
+      INGEST_BURST_PER_AUTHOR: '100000',
+      ...env.ingest,
+    }),
     startService('enrich', { ENRICH_GROUP_ID: `e2e-enrich-${run}`, ...env.enrich }),
     startService('route', { ROUTE_GROUP_ID: `e2e-route-${run}`, ...env.route }),
     startService('gateway', { ...env.gateway }),

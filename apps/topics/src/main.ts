@@ -21,7 +21,10 @@ async function main(): Promise<number> {
   const admin = createKafka(config, logger, 'threadcast-topics').admin();
   try {
     await admin.connect();
-    const specs = topicSpecs({ partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+    const specs = topicSpecs({
+      partitions: config.KAFKA_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    });
     const report = await provisionTopics(admin, specs);
     for (const d of report.differences) {
       logger.warn(d, 'existing topic differs from the spec; left as it is');

@@ -22,13 +22,18 @@ export function str(doc: string, def?: string, opts: { allowEmpty?: boolean } = 
   };
 }
 
-export function int(doc: string, def: number | undefined, opts: { min?: number; max?: number } = {}): Field<number> {
+export function int(
+  doc: string,
+  def: number | undefined,
+  opts: { min?: number; max?: number } = {},
+): Field<number> {
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = opts;
   return {
     doc,
     default: def,
     parse(raw) {
-      if (!/^-?\d+$/.test(raw.trim())) throw new FieldError(`expected an integer, got ${JSON.stringify(raw)}`);
+      if (!/^-?\d+$/.test(raw.trim()))
+        throw new FieldError(`expected an integer, got ${JSON.stringify(raw)}`);
       const n = Number(raw.trim());
       if (n < min || n > max) throw new FieldError(`expected an integer from ${min} to ${max}, got ${n}`);
       return n;
@@ -67,7 +72,11 @@ export function oneOf<const T extends string>(doc: string, values: readonly T[],
 }
 
 /** Comma-separated list; empty items are an error so that `A,,B` does not hide a typo. */
-export function list(doc: string, def: string[] | undefined, opts: { allowEmpty?: boolean } = {}): Field<string[]> {
+export function list(
+  doc: string,
+  def: string[] | undefined,
+  opts: { allowEmpty?: boolean } = {},
+): Field<string[]> {
   return {
     doc,
     default: def,

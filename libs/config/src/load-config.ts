@@ -39,7 +39,10 @@ export function loadConfig<S extends Schema>(schema: S, env: NodeJS.ProcessEnv =
 /** Markdown table of a schema, for docs/configuration.md. */
 export function describeConfig(schema: Schema): string {
   const rows = Object.entries(schema).map(([name, f]) => {
-    const def = f.default === undefined ? '' : `\`${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}\``;
+    const def =
+      f.default === undefined
+        ? ''
+        : `\`${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}\``;
     return `| \`${name}\` | ${def} | ${f.doc} |`;
   });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');

@@ -55,7 +55,8 @@ export interface ClientCommentScore {
   at: string;
 }
 
-export type ClientEvent = ClientCommentCreated | ClientCommentEdited | ClientCommentDeleted | ClientCommentScore;
+export type ClientEvent =
+  ClientCommentCreated | ClientCommentEdited | ClientCommentDeleted | ClientCommentScore;
 
 /** The value of a `deliveries` record. */
 export interface DeliveryFrame {

@@ -12,7 +12,9 @@ export interface CommentRecord {
   headers: Record<string, string>;
 }
 
-type Fill<E> = E extends unknown ? Omit<E, 'eventId' | 'acceptedAt'> & Partial<Pick<CommentEvent, 'eventId' | 'acceptedAt'>> : never;
+type Fill<E> = E extends unknown
+  ? Omit<E, 'eventId' | 'acceptedAt'> & Partial<Pick<CommentEvent, 'eventId' | 'acceptedAt'>>
+  : never;
 export type CommentEventInput = Fill<CommentEvent>;
 
 /**

@@ -29,7 +29,12 @@ describe('decodeCommentEvent', () => {
     ['empty body', buf({ ...good, body: '' }), 'schema_violation', 'body'],
     ['extra field', buf({ ...good, extra: 1 }), 'schema_violation', 'extra'],
     ['bad timestamp', buf({ ...good, acceptedAt: 'yesterday' }), 'schema_violation', 'acceptedAt'],
-    ['vote of 2', buf({ ...good, type: 'comment.voted', userId: 'u2', value: 2, author: undefined, body: undefined }), 'schema_violation', 'value'],
+    [
+      'vote of 2',
+      buf({ ...good, type: 'comment.voted', userId: 'u2', value: 2, author: undefined, body: undefined }),
+      'schema_violation',
+      'value',
+    ],
   ])('rejects %s with code %s naming the field', (_what, value, code, field) => {
     const r = decodeCommentEvent(value as Buffer | null);
     expect(r.ok).toBe(false);
@@ -42,20 +47,30 @@ describe('decodeCommentEvent', () => {
 
   it('rejects a missing key or a key other than threadId', () => {
     expect(decodeCommentEvent(buf(good), null)).toMatchObject({ ok: false, code: 'missing_key' });
-    expect(decodeCommentEvent(buf(good), Buffer.from('t2'))).toMatchObject({ ok: false, code: 'key_mismatch' });
+    expect(decodeCommentEvent(buf(good), Buffer.from('t2'))).toMatchObject({
+      ok: false,
+      code: 'key_mismatch',
+    });
   });
 });
 
 describe('commentRecord (typed producer helper)', () => {
   it('fills ids and time, keys by thread and sets contract headers', () => {
     const now = new Date('2026-11-27T10:00:00.000Z');
-    const r = commentRecord({ type: 'comment.created', threadId: 't9', commentId: 'c9', author: { id: 'u' }, body: 'hi' }, now);
+    const r = commentRecord(
+      { type: 'comment.created', threadId: 't9', commentId: 'c9', author: { id: 'u' }, body: 'hi' },
+      now,
+    );
     expect(r.topic).toBe('comments');
     expect(r.key).toBe('t9');
     const v = JSON.parse(r.value.toString());
     expect(v.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(v.acceptedAt).toBe(now.toISOString());
-    expect(r.headers).toEqual({ 'tc-schema': 'comments.v1', 'tc-event-id': v.eventId, 'tc-accepted-at': String(now.getTime()) });
+    expect(r.headers).toEqual({
+      'tc-schema': 'comments.v1',
+      'tc-event-id': v.eventId,
+      'tc-accepted-at': String(now.getTime()),
+    });
   });
 
   it('throws naming the field that breaks the contract', () => {
@@ -67,8 +82,12 @@ describe('commentRecord (typed producer helper)', () => {
 
 describe('tables', () => {
   it('validates user profiles including the avatar URL', () => {
-    expect(decodeWith(UserProfile, buf({ id: 'u1', name: 'Ada', avatarUrl: 'https://x.test/a.png' })).ok).toBe(true);
-    expect(decodeWith(UserProfile, buf({ id: 'u1', name: 'Ada', avatarUrl: 'javascript:alert(1)' }))).toMatchObject({
+    expect(
+      decodeWith(UserProfile, buf({ id: 'u1', name: 'Ada', avatarUrl: 'https://x.test/a.png' })).ok,
+    ).toBe(true);
+    expect(
+      decodeWith(UserProfile, buf({ id: 'u1', name: 'Ada', avatarUrl: 'javascript:alert(1)' })),
+    ).toMatchObject({
       ok: false,
       field: 'avatarUrl',
     });

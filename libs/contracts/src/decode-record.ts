@@ -17,12 +17,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Bytes -> JSON, refusing what a Kafka record can carry but the contract forbids:
  * no value, oversize, invalid UTF-8, invalid JSON. Each failure has a stable `code`.
  */
-export function decodeJson(value: Buffer | null | undefined, maxBytes = MAX_EVENT_BYTES): Validation<unknown> {
+export function decodeJson(
+  value: Buffer | null | undefined,
+  maxBytes = MAX_EVENT_BYTES,
+): Validation<unknown> {
   if (value === null || value === undefined || value.length === 0) {
     return { ok: false, code: 'missing_value', message: 'record has no value' };
   }
   if (value.length > maxBytes) {
-    return { ok: false, code: 'oversize', message: `value is ${value.length} bytes; the limit is ${maxBytes}` };
+    return {
+      ok: false,
+      code: 'oversize',
+      message: `value is ${value.length} bytes; the limit is ${maxBytes}`,
+    };
   }
   let text: string;
   try {
@@ -47,7 +54,12 @@ const BY_TYPE: Record<string, TSchema> = {
 /** Validates a parsed value against the variant its `type` names, so errors name the real field. */
 export function checkCommentEvent(value: unknown): Validation<CommentEvent> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, code: 'schema_violation', field: '(value)', message: '(value): expected a JSON object' };
+    return {
+      ok: false,
+      code: 'schema_violation',
+      field: '(value)',
+      message: '(value): expected a JSON object',
+    };
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') {
@@ -66,7 +78,10 @@ export function checkCommentEvent(value: unknown): Validation<CommentEvent> {
 }
 
 /** A `comments` record's value -> a valid comment event, or why not. */
-export function decodeCommentEvent(value: Buffer | null | undefined, key?: Buffer | null): Validation<CommentEvent> {
+export function decodeCommentEvent(
+  value: Buffer | null | undefined,
+  key?: Buffer | null,
+): Validation<CommentEvent> {
   const json = decodeJson(value);
   if (!json.ok) return json;
   const checked = checkCommentEvent(json.value);
@@ -88,7 +103,10 @@ export function decodeCommentEvent(value: Buffer | null | undefined, key?: Buffe
 }
 
 /** Decodes and validates any table record (users, threads, ...) against its schema. */
-export function decodeWith<S extends TSchema>(schema: S, value: Buffer | null | undefined): Validation<Static<S>> {
+export function decodeWith<S extends TSchema>(
+  schema: S,
+  value: Buffer | null | undefined,
+): Validation<Static<S>> {
   const json = decodeJson(value);
   if (!json.ok) return json;
   return validate(schema, json.value);

@@ -38,7 +38,13 @@ export type {
 } from './client-events';
 export { validate } from './validate';
 export type { Validation } from './validate';
-export { MAX_EVENT_BYTES, checkCommentEvent, decodeCommentEvent, decodeJson, decodeWith } from './decode-record';
+export {
+  MAX_EVENT_BYTES,
+  checkCommentEvent,
+  decodeCommentEvent,
+  decodeJson,
+  decodeWith,
+} from './decode-record';
 export { commentRecord } from './comment-record';
 export type { CommentEventInput, CommentRecord } from './comment-record';
 export { publishedSchemas } from './published-schemas';

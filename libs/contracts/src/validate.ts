@@ -3,8 +3,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { registerFormats } from './formats';
 
 export type Validation<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: string; message: string; field?: string };
+  { ok: true; value: T } | { ok: false; code: string; message: string; field?: string };
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
 

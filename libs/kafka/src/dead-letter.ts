@@ -10,7 +10,12 @@ export interface DeadLetterReason {
  * The DLQ copy of a record: the original key, value bytes and headers, plus where it came from,
  * which stage refused it and why. Keyed like the original so replay lands in the same partition.
  */
-export function deadLetter(record: InRecord, stage: string, reason: DeadLetterReason, now = Date.now()): OutRecord {
+export function deadLetter(
+  record: InRecord,
+  stage: string,
+  reason: DeadLetterReason,
+  now = Date.now(),
+): OutRecord {
   return {
     topic: TOPICS.dlq,
     key: record.key ?? Buffer.alloc(0),

@@ -13,14 +13,15 @@ export interface KeyedProducer {
 }
 
 /** Kafka's Java default partitioner for keyed records, as a kafkajs partitioner. */
-export const javaCompatiblePartitioner = () => (args: { partitionMetadata: { partitionId: number }[]; message: Message }) => {
-  const { message, partitionMetadata } = args;
-  if (message.partition !== undefined) return message.partition;
-  if (message.key === null || message.key === undefined) {
-    throw new Error('keyed producer: every record needs a key');
-  }
-  return partitionForKey(message.key, partitionMetadata.length);
-};
+export const javaCompatiblePartitioner =
+  () => (args: { partitionMetadata: { partitionId: number }[]; message: Message }) => {
+    const { message, partitionMetadata } = args;
+    if (message.partition !== undefined) return message.partition;
+    if (message.key === null || message.key === undefined) {
+      throw new Error('keyed producer: every record needs a key');
+    }
+    return partitionForKey(message.key, partitionMetadata.length);
+  };
 
 interface Pending {
   records: OutRecord[];

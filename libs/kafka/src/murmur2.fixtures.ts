@@ -13,4 +13,3 @@ export const JAVA_FIXTURES: [string, number, number][] = [
   ['9f8b2c1e-7c1d-4b7a-9c77-2f5d3c1a0b11', 1457700588, 0],
   ['', 275646681, 9],
 ];
-

@@ -40,7 +40,12 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
     for (const t of meta.topics) {
       const spec = existingSpecs.find((s) => s.name === t.name)!;
       if (t.partitions.length !== spec.partitions) {
-        differences.push({ topic: t.name, setting: 'partitions', expected: String(spec.partitions), actual: String(t.partitions.length) });
+        differences.push({
+          topic: t.name,
+          setting: 'partitions',
+          expected: String(spec.partitions),
+          actual: String(t.partitions.length),
+        });
       }
     }
     const configs = await admin.describeConfigs({
@@ -56,7 +61,12 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
       for (const entry of r.configEntries) {
         const expected = spec.config[entry.configName];
         if (expected !== undefined && expected !== entry.configValue) {
-          differences.push({ topic: r.resourceName, setting: entry.configName, expected, actual: entry.configValue });
+          differences.push({
+            topic: r.resourceName,
+            setting: entry.configName,
+            expected,
+            actual: entry.configValue,
+          });
         }
       }
     }
@@ -75,14 +85,18 @@ export async function missingTopics(admin: Admin, names: string[]): Promise<stri
  * gives up on Kafka 4 (KRaft), whose metadata answers "unknown topic" for a moment after the
  * create returns; this retries that answer too.
  */
-export async function createTopicsAndWait(admin: Admin, opts: { topics: ITopicConfig[]; timeoutMs?: number }): Promise<void> {
+export async function createTopicsAndWait(
+  admin: Admin,
+  opts: { topics: ITopicConfig[]; timeoutMs?: number },
+): Promise<void> {
   await admin.createTopics({ waitForLeaders: false, topics: opts.topics });
   const names = opts.topics.map((t) => t.topic);
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
     try {
       const meta = await admin.fetchTopicMetadata({ topics: names });
-      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        return;
     } catch (e) {
       if (Date.now() > deadline) throw e;
     }

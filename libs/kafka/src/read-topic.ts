@@ -72,7 +72,10 @@ export async function readTopic(opts: {
         try {
           opts.onRecord(toInRecord(batch.topic, batch.partition, m));
         } catch (e) {
-          logger.warn({ err: e, topic, partition: batch.partition, offset: m.offset }, 'skipping unreadable record');
+          logger.warn(
+            { err: e, topic, partition: batch.partition, offset: m.offset },
+            'skipping unreadable record',
+          );
         }
       }
       const end = ends.get(batch.partition);

@@ -69,7 +69,13 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
           const code = e instanceof PoisonRecordError ? e.code : 'handler_error';
           const message = e instanceof Error ? e.message : String(e);
           logger.warn(
-            { topic: record.topic, partition: record.partition, offset: record.offset, code, reason: message },
+            {
+              topic: record.topic,
+              partition: record.partition,
+              offset: record.offset,
+              code,
+              reason: message,
+            },
             'dead-lettering record',
           );
           return [deadLetter(record, stage, { code, message })];
@@ -120,7 +126,8 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
           Number(process.hrtime.bigint() - started) / 1e9 / Math.max(1, pendingCount),
         );
         metrics.processed.inc({ stage, topic: batch.topic, outcome: 'ok' }, pendingCount - deadCount);
-        if (deadCount > 0) metrics.processed.inc({ stage, topic: batch.topic, outcome: 'dead_lettered' }, deadCount);
+        if (deadCount > 0)
+          metrics.processed.inc({ stage, topic: batch.topic, outcome: 'dead_lettered' }, deadCount);
         out = [];
         deadCount = 0;
         pendingOffset = undefined;
@@ -140,7 +147,10 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         if (out.length >= flushEvery) await flush();
       }
       await flush();
-      metrics.lag.set({ stage, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      metrics.lag.set(
+        { stage, topic: batch.topic, partition: String(batch.partition) },
+        Number(batch.offsetLag()),
+      );
     },
   });
 

@@ -17,7 +17,11 @@ export function testKafka(): { kafka: Kafka; logger: ReturnType<typeof createLog
 
 export const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

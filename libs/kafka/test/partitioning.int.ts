@@ -1,6 +1,6 @@
 import { JAVA_FIXTURES } from '../src/murmur2.fixtures';
 import { createKeyedProducer, createTopicsAndWait, readTopic, type InRecord } from '../src/index';
-import { testKafka, uid, waitFor } from './kafka-test-kit';
+import { testKafka, uid } from './kafka-test-kit';
 
 // Done-when of the foundation: records keyed by thread id land, on a real broker, in the
 // partition Java's default partitioner picks (fixtures computed by kafka-clients itself).
@@ -24,7 +24,9 @@ describe('keyed producer on a real broker', () => {
     // Many concurrent sends: they share sendBatch calls, and each resolves on the broker's ack.
     await Promise.all(
       JAVA_FIXTURES.map(([key], i) =>
-        producer.send([{ topic, key, value: JSON.stringify({ key, i }), headers: { 'tc-event-id': `e${i}` } }]),
+        producer.send([
+          { topic, key, value: JSON.stringify({ key, i }), headers: { 'tc-event-id': `e${i}` } },
+        ]),
       ),
     );
     await producer.disconnect();
@@ -47,6 +49,8 @@ describe('keyed producer on a real broker', () => {
       expect({ key, partition: rec?.partition }).toEqual({ key, partition });
       expect(JSON.parse(rec!.value!.toString()).key).toBe(key);
     }
-    expect(seen.map((r) => r.headers['tc-event-id']).sort()).toEqual(JAVA_FIXTURES.map((_, i) => `e${i}`).sort());
+    expect(seen.map((r) => r.headers['tc-event-id']).sort()).toEqual(
+      JAVA_FIXTURES.map((_, i) => `e${i}`).sort(),
+    );
   });
 });

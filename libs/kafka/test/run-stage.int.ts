@@ -45,7 +45,16 @@ describe('stage runner on a real broker', () => {
     };
     const groupId = uid('it-stage');
     const start = () =>
-      runStage({ kafka, producer, stage: 'it-stage', groupId, topic: input, handler, logger, registry: createMetricsRegistry('it') });
+      runStage({
+        kafka,
+        producer,
+        stage: 'it-stage',
+        groupId,
+        topic: input,
+        handler,
+        logger,
+        registry: createMetricsRegistry('it'),
+      });
     let stage: RunningStage = await start();
 
     await producer.send([
@@ -55,7 +64,14 @@ describe('stage runner on a real broker', () => {
     ]);
 
     const outputs: InRecord[] = [];
-    const outReader = await readTopic({ kafka, topic: output, groupId: uid('it-out'), fromBeginning: true, logger, onRecord: (r) => outputs.push(r) });
+    const outReader = await readTopic({
+      kafka,
+      topic: output,
+      groupId: uid('it-out'),
+      fromBeginning: true,
+      logger,
+      onRecord: (r) => outputs.push(r),
+    });
     const dlq: InRecord[] = [];
     const dlqReader = await readTopic({
       kafka,

@@ -9,7 +9,19 @@ export function createLogger(opts: { service: string; level: string; instanceId?
     level: opts.level,
     base: { service: opts.service, instance: opts.instanceId ?? defaultInstanceId() },
     redact: {
-      paths: ['password', '*.password', 'sasl.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'apiKey', '*.apiKey'],
+      paths: [
+        'password',
+        '*.password',
+        'sasl.password',
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+        'apiKey',
+        '*.apiKey',
+      ],
       censor: '[redacted]',
     },
   });

@@ -23,7 +23,11 @@ export async function startOpsServer(opts: {
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       const s = opts.readiness.status();
-      return json(res, s.ready ? 200 : 503, s.ready ? { status: 'ready' } : { status: 'not ready', failing: s.failing });
+      return json(
+        res,
+        s.ready ? 200 : 503,
+        s.ready ? { status: 'ready' } : { status: 'not ready', failing: s.failing },
+      );
     }
     if (path === '/metrics') {
       opts.registry.metrics().then(

@@ -21,6 +21,11 @@ export function childEnv(extra = {}) {
     // One-shot CI-style runs: no background Nx daemon left behind, no Nx Cloud calls.
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
+    // kafkajs 2.2.4 schedules a negative setTimeout, which Node 24 reports on every process;
+    // harmless (Node uses 1 ms), so silence that one warning, not warnings in general.
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning']
+      .filter(Boolean)
+      .join(' '),
     ...extra,
   };
 }
