@@ -65,7 +65,11 @@ export default [
     },
   },
   onlyIn('kafkajs', ['libs/kafka/**'], 'Only libs/kafka talks to kafkajs; use @threadcast/kafka.'),
-  onlyIn('ws', ['apps/gateway/**', 'apps/e2e/**', 'tools/**'], 'Only the gateway (and tests) use ws.'),
+  onlyIn(
+    'ws',
+    ['apps/gateway/**', 'apps/e2e/**', 'tools/**', '**/*.spec.ts'],
+    'Only the gateway (and tests) use ws.',
+  ),
   {
     // Config reads the environment by design; tests and tools set it for child processes.
     files: ['libs/config/**/*.ts', '**/*.spec.ts', '**/test/**/*.ts', 'apps/e2e/**/*.ts', 'tools/**/*.ts'],

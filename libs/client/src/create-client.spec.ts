@@ -4,8 +4,15 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { ClientEvent } from '@threadcast/contracts';
+// The test plays the gateway, which needs a WebSocket server; src/ itself never imports ws.
 import WebSocket, { WebSocketServer } from 'ws';
-import { createClient, type Client, type ClientOptions, type ClientState, type CloseInfo } from './create-client';
+import {
+  createClient,
+  type Client,
+  type ClientOptions,
+  type ClientState,
+  type CloseInfo,
+} from './create-client';
 import type { EventMeta } from './subscription';
 import type { WebSocketConstructor } from './websocket-like';
 
@@ -99,7 +106,7 @@ const eventFrame = (channel: string, eventId: string, cursor: string) =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(what: () => boolean, ms = 2_000) {
-  for (const end = Date.now() + ms; !what() && Date.now() < end; ) await sleep(5);
+  for (const end = Date.now() + ms; !what() && Date.now() < end;) await sleep(5);
   expect(what()).toBe(true);
 }
 
@@ -409,14 +416,22 @@ describe.each([
     c.subscribe('user:u2', u2.handlers);
     const peer = await server.nextPeer();
     await peer.next();
-    peer.send({ op: 'error', code: 'forbidden', message: 'not allowed to subscribe to user:u2', channel: 'user:u2' });
+    peer.send({
+      op: 'error',
+      code: 'forbidden',
+      message: 'not allowed to subscribe to user:u2',
+      channel: 'user:u2',
+    });
     peer.send({ op: 'error', code: 'bad_request', message: 'op must be subscribe, unsubscribe or ping' });
     peer.send('not json');
     peer.send({ op: 'future_op' }); // ignored: a newer server may send ops this client does not know
     peer.send({ op: 'pong' });
     await until(() => errors.length === 2);
     expect(u2.errs).toEqual(['forbidden: not allowed to subscribe to user:u2']);
-    expect(errors).toEqual(['bad_request: op must be subscribe, unsubscribe or ping', 'bad_frame: frame is not JSON']);
+    expect(errors).toEqual([
+      'bad_request: op must be subscribe, unsubscribe or ping',
+      'bad_frame: frame is not JSON',
+    ]);
   });
 
   it('leaves a channel on the wire only when its last subscription is gone', async () => {

@@ -8,7 +8,14 @@ import { createChannelState, type ChannelState, type Listener } from './channel-
 import { isChannelName } from './channel-name';
 import { ABNORMAL_CLOSURE, NORMAL_CLOSURE, isTerminalClose } from './close-codes';
 import { startHeartbeat, type Heartbeat } from './heartbeat';
-import { PING_FRAME, parseServerFrame, subscribeFrame, unsubscribeFrame } from './protocol';
+import {
+  PING_FRAME,
+  parseServerFrame,
+  subscribeFrame,
+  unsubscribeFrame,
+  type InvalidServerFrame,
+  type ServerFrame,
+} from './protocol';
 import type { Subscription, SubscriptionHandlers } from './subscription';
 import { urlWithToken } from './url-with-token';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
@@ -34,7 +41,7 @@ export interface ClientOptions {
   backoff?: Partial<BackoffOptions>;
   /** A connection open this long counts as healthy: the next drop starts the backoff over. */
   stableAfterMs?: number;
-  /** Ping after this long without a frame; give up on the connection after twice as long. */
+  /** Ping when this long passed with no frame but pongs; give up after two with no frame at all. */
   pingIntervalMs?: number;
   /** Event ids remembered per channel to drop duplicates. */
   recentIdsPerChannel?: number;
@@ -109,8 +116,7 @@ export function createClient(options: ClientOptions): Client {
     return ws;
   };
 
-  const onFrame = (data: unknown) => {
-    const frame = parseServerFrame(data);
+  const onFrame = (frame: ServerFrame | InvalidServerFrame | undefined) => {
     if (frame === undefined) return;
     switch (frame.op) {
       case 'event':
@@ -138,7 +144,7 @@ export function createClient(options: ClientOptions): Client {
         return;
       case 'unsubscribed':
       case 'pong':
-        return; // already counted as a sign of life
+        return; // already counted by the heartbeat
     }
   };
 
@@ -158,12 +164,15 @@ export function createClient(options: ClientOptions): Client {
     ws.onopen = () => {
       beat.heard();
       openedAt = now();
-      setState('open');
+      // Before reporting 'open', so a subscribe made from onStateChange is not sent twice.
       for (const channel of channels.values()) send(subscribeFrame(channel.name, channel.cursor));
+      setState('open');
     };
     ws.onmessage = (e) => {
-      beat.heard();
-      onFrame(e.data);
+      const frame = parseServerFrame(e.data);
+      if (frame?.op === 'pong') beat.pong();
+      else beat.heard();
+      onFrame(frame);
     };
     ws.onclose = (e) => {
       detach();

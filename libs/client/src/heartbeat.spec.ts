@@ -30,13 +30,25 @@ describe('heartbeat', () => {
     expect(calls).toEqual([]);
   });
 
-  it('an answer to the ping keeps the connection', () => {
+  it('pings an idle connection every interval while its pongs keep it alive', () => {
+    const { beat, calls } = start();
+    for (let i = 0; i < 5; i++) {
+      jest.advanceTimersByTime(1_000);
+      beat.pong();
+    }
+    expect(calls).toEqual(['ping', 'ping', 'ping', 'ping', 'ping']);
+  });
+
+  it('gives up two intervals after the last frame', () => {
     const { beat, calls } = start();
     jest.advanceTimersByTime(1_000);
-    beat.heard(); // the pong
-    jest.advanceTimersByTime(1_000);
-    jest.advanceTimersByTime(1_000);
+    beat.pong();
+    jest.advanceTimersByTime(1_000); // the pong counts: still alive, ping again
     expect(calls).toEqual(['ping', 'ping']);
+    jest.advanceTimersByTime(1_000); // silent: ping once more
+    expect(calls).toEqual(['ping', 'ping', 'ping']);
+    jest.advanceTimersByTime(1_000); // silent twice: dead
+    expect(calls).toEqual(['ping', 'ping', 'ping', 'dead']);
   });
 
   it('stop() ends it', () => {

@@ -2,7 +2,10 @@ import { PING_FRAME, parseServerFrame, subscribeFrame, unsubscribeFrame } from '
 
 describe('client frames', () => {
   it('sends the cursor only when there is one', () => {
-    expect(JSON.parse(subscribeFrame('thread:t1', undefined))).toEqual({ op: 'subscribe', channel: 'thread:t1' });
+    expect(JSON.parse(subscribeFrame('thread:t1', undefined))).toEqual({
+      op: 'subscribe',
+      channel: 'thread:t1',
+    });
     expect(JSON.parse(subscribeFrame('thread:t1', '3-42'))).toEqual({
       op: 'subscribe',
       channel: 'thread:t1',
@@ -37,7 +40,10 @@ describe('parseServerFrame', () => {
       cursor: null,
     });
     expect(parse({ op: 'reset', channel: 'thread:t1' })).toEqual({ op: 'reset', channel: 'thread:t1' });
-    expect(parse({ op: 'unsubscribed', channel: 'thread:t1' })).toEqual({ op: 'unsubscribed', channel: 'thread:t1' });
+    expect(parse({ op: 'unsubscribed', channel: 'thread:t1' })).toEqual({
+      op: 'unsubscribed',
+      channel: 'thread:t1',
+    });
     expect(parse({ op: 'pong' })).toEqual({ op: 'pong' });
     expect(parse({ op: 'error', code: 'forbidden', message: 'no', channel: 'user:u2' })).toEqual({
       op: 'error',
@@ -64,7 +70,10 @@ describe('parseServerFrame', () => {
     ['null', 'null'],
     ['no op', '{"channel":"thread:t1"}'],
     ['an event without cursor', JSON.stringify({ op: 'event', channel: 'thread:t1', event })],
-    ['an event without eventId', JSON.stringify({ op: 'event', channel: 'thread:t1', cursor: '1', event: {} })],
+    [
+      'an event without eventId',
+      JSON.stringify({ op: 'event', channel: 'thread:t1', cursor: '1', event: {} }),
+    ],
     ['an event without event', JSON.stringify({ op: 'event', channel: 'thread:t1', cursor: '1' })],
     ['a reset without channel', '{"op":"reset"}'],
   ])('reports %s as invalid', (_what, data) => {
