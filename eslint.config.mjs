@@ -5,13 +5,15 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const onlyIn = (pkg, where, why) => ({
-  files: ['**/*.ts'],
-  ignores: where,
-  rules: {
-    'no-restricted-imports': ['error', { paths: [{ name: pkg, message: why }] }],
-  },
+// Flat config: a later `no-restricted-imports` replaces an earlier one for the same file, so each
+// area gets one rule listing everything it may not import.
+const KAFKAJS = { name: 'kafkajs', message: 'Only libs/kafka talks to kafkajs; use @threadcast/kafka.' };
+const WS = { name: 'ws', message: 'Only the gateway (and tests) use ws.' };
+const restrict = (files, paths) => ({
+  files,
+  rules: { 'no-restricted-imports': paths.length ? ['error', { paths }] : 'off' },
 });
+const WS_ALLOWED = ['apps/gateway/**', 'apps/e2e/**', 'tools/**', '**/*.spec.ts'];
 
 export default [
   {
@@ -64,12 +66,10 @@ export default [
       ],
     },
   },
-  onlyIn('kafkajs', ['libs/kafka/**'], 'Only libs/kafka talks to kafkajs; use @threadcast/kafka.'),
-  onlyIn(
-    'ws',
-    ['apps/gateway/**', 'apps/e2e/**', 'tools/**', '**/*.spec.ts'],
-    'Only the gateway (and tests) use ws.',
-  ),
+  restrict(['**/*.ts'], [KAFKAJS, WS]),
+  restrict(['libs/kafka/**/*.ts'], [WS]),
+  restrict(WS_ALLOWED, [KAFKAJS]),
+  restrict(['libs/kafka/**/*.spec.ts'], []),
   {
     // Config reads the environment by design; tests and tools set it for child processes.
     files: ['libs/config/**/*.ts', '**/*.spec.ts', '**/test/**/*.ts', 'apps/e2e/**/*.ts', 'tools/**/*.ts'],

@@ -9,6 +9,12 @@ const withKafka = join(repoRoot, 'tools/scripts/with-kafka.mjs');
 const nxArgs = (...args) => ['run-many', ...args, '--outputStyle=stream'];
 const STEPS = [
   { name: 'lint, typecheck, unit tests', cmd: 'nx', args: nxArgs('-t', 'lint', 'typecheck', 'test') },
+  { name: 'formatting', cmd: 'prettier', args: ['--check', '.', '--log-level=warn'] },
+  {
+    name: 'module boundaries bite',
+    cmd: process.execPath,
+    args: [join(repoRoot, 'tools/scripts/check-boundaries.mjs')],
+  },
   { name: 'build', cmd: 'nx', args: nxArgs('-t', 'build') },
   // process.execPath: the Node running us, found even when node_modules/.bin is not on PATH.
   {
