@@ -110,8 +110,6 @@ async function until(what: () => boolean, ms = 2_000) {
   expect(what()).toBe(true);
 }
 
-const globalWebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-
 describe.each([
   ['the ws package', WebSocket as WebSocketConstructor],
   // Undefined: the client's default, globalThis.WebSocket (Node 22+), the API browsers have.
@@ -122,11 +120,6 @@ describe.each([
   let states: { state: ClientState; info?: CloseInfo }[];
   let stateChanges: ReturnType<typeof queue<ClientState>>;
   let errors: string[];
-
-  if (WebSocketImpl === undefined && globalWebSocket === undefined) {
-    it.skip('needs a global WebSocket (Node 22+)', () => undefined);
-    return;
-  }
 
   beforeEach(async () => {
     server = await startServer();
