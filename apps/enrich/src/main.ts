@@ -1,9 +1,15 @@
 // enrich: comments -> comments.enriched (+ comments.index), joined with the users, threads and
 // comments.index tables this pod keeps in memory.
-import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@threadcast/contracts';
-import { createKafka, createKeyedProducer, runStage, watchKafka, type RunningStage } from '@threadcast/kafka';
-import { defaultInstanceId, runService } from '@threadcast/runtime';
+import {
+  createKafka,
+  createKeyedProducer,
+  runStage,
+  uniqueGroupId,
+  watchKafka,
+  type RunningStage,
+} from '@threadcast/kafka';
+import { runService } from '@threadcast/runtime';
 import { createBurstTracker } from './burst-tracker';
 import { enrichConfig } from './config';
 import { enrichMetrics } from './enrich-metrics';
@@ -14,7 +20,7 @@ import { createTables } from './tables';
 void runService({
   name: 'enrich',
   config: enrichConfig,
-  async start({ config, logger, registry, readiness, onShutdown }) {
+  async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
     const kafka = createKafka(config, logger, 'threadcast-enrich');
     const health = await watchKafka({
       kafka,
@@ -37,14 +43,13 @@ void runService({
 
     const tables = createTables();
     const metrics = enrichMetrics(registry, tables);
-    const instance = config.SERVICE_INSTANCE_ID ?? defaultInstanceId();
     const loadStarted = Date.now();
     const readers = await startTableReaders({
       kafka,
       tables,
       logger,
       // Pod-unique and fresh per start: every pod reads whole tables and never commits.
-      groupPrefix: `${config.ENRICH_GROUP_ID}-tables-${instance}-${randomUUID().slice(0, 8)}`,
+      groupPrefix: uniqueGroupId(`${config.ENRICH_GROUP_ID}-tables`, instanceId),
       onSkipped: (table) => metrics.tableRecordsSkipped.inc({ table }),
     });
     onShutdown('table-readers', () => readers.stop());

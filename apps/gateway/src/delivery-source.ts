@@ -2,20 +2,14 @@
  * Where the gateway's records come from. This version reads every partition of `deliveries`;
  * reading only the partitions this pod's sockets need will replace it behind the same interface.
  */
-import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@threadcast/contracts';
-import { readTopic, type InRecord, type Kafka } from '@threadcast/kafka';
+import { readTopic, uniqueGroupId, type InRecord, type Kafka } from '@threadcast/kafka';
 import type { Logger } from '@threadcast/runtime';
 
 export interface DeliverySource {
   /** The consumer group, unique to this process: nothing else joins it and it commits nothing. */
   readonly groupId: string;
   stop(): Promise<void>;
-}
-
-/** `threadcast-gateway-<instance>-<random>`: unique even when a restarted pod keeps its name. */
-export function gatewayGroupId(instanceId: string, random: string = randomBytes(4).toString('hex')): string {
-  return `threadcast-gateway-${instanceId}-${random}`;
 }
 
 /** From the cluster rather than config, so cursors name the partition a record really came from. */
@@ -39,7 +33,7 @@ export async function readAllDeliveries(opts: {
   logger: Logger;
   onRecord: (record: InRecord) => void;
 }): Promise<DeliverySource> {
-  const groupId = gatewayGroupId(opts.instanceId);
+  const groupId = uniqueGroupId('threadcast-gateway', opts.instanceId);
   const reader = await readTopic({
     kafka: opts.kafka,
     topic: TOPICS.deliveries,

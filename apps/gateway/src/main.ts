@@ -1,6 +1,6 @@
 import { TOPICS } from '@threadcast/contracts';
 import { createKafka, watchKafka } from '@threadcast/kafka';
-import { defaultInstanceId, runService } from '@threadcast/runtime';
+import { runService } from '@threadcast/runtime';
 import { gatewayConfig } from './config';
 import { deliveriesPartitionCount, readAllDeliveries } from './delivery-source';
 import { gatewayMetrics } from './gateway-metrics';
@@ -9,7 +9,7 @@ import { WS_PATH, createGatewayServer } from './gateway-server';
 void runService({
   name: 'gateway',
   config: gatewayConfig,
-  async start({ config, logger, registry, readiness, onShutdown }) {
+  async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
     const kafka = createKafka(config, logger, 'threadcast-gateway');
     const health = await watchKafka({ kafka, topics: [TOPICS.deliveries], logger });
     onShutdown('kafka-health', () => health.stop());
@@ -28,7 +28,7 @@ void runService({
     });
     const source = await readAllDeliveries({
       kafka,
-      instanceId: config.SERVICE_INSTANCE_ID ?? defaultInstanceId(),
+      instanceId,
       logger,
       onRecord: gateway.deliver,
     });

@@ -10,7 +10,7 @@ import {
   watchKafka,
   type RunningStage,
 } from '@threadcast/kafka';
-import { defaultInstanceId, runService } from '@threadcast/runtime';
+import { runService } from '@threadcast/runtime';
 import { createCoalescer } from './coalescer';
 import { routeConfig } from './config';
 import { createRouteHandler } from './route-handler';
@@ -21,10 +21,10 @@ import { scoreRecord, type PendingScore } from './score-delivery';
 void runService({
   name: 'route',
   config: routeConfig,
-  async start({ config, logger, registry, readiness, onShutdown }) {
+  async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
     const kafka = createKafka(config, logger, 'threadcast-route');
     // Unique per process, not per pod name: a restarted process must apply its own earlier writes.
-    const writerId = `${config.SERVICE_INSTANCE_ID ?? defaultInstanceId()}-${randomUUID().slice(0, 8)}`;
+    const writerId = `${instanceId}-${randomUUID().slice(0, 8)}`;
 
     const producer = createKeyedProducer(kafka);
     await producer.connect();

@@ -18,3 +18,4 @@ export type { KafkaHealth } from './kafka-health';
 export { backoffMs, sleep } from './backoff';
 export { stageMetrics } from './stage-metrics';
 export type { StageMetrics } from './stage-metrics';
+export { uniqueGroupId } from './unique-group-id';

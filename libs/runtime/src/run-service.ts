@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type ConfigOf, type Schema } from '@threadcast/config';
 import type { Registry } from 'prom-client';
-import { createLogger, type Logger } from './logger';
+import { createLogger, defaultInstanceId, type Logger } from './logger';
 import { createMetricsRegistry } from './metrics';
 import { startOpsServer } from './ops-server';
 import { createReadiness, type Readiness } from './readiness';
@@ -11,6 +11,8 @@ export interface ServiceContext<C> {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly readiness: Readiness;
+  /** This pod or instance: SERVICE_INSTANCE_ID, else hostname-pid. In logs and consumer ids. */
+  readonly instanceId: string;
   /** Registers a step of graceful shutdown; steps run in reverse order of registration. */
   onShutdown(name: string, step: () => Promise<void> | void): void;
 }
@@ -50,7 +52,8 @@ export async function runService<S extends BaseSchema>(def: ServiceDefinition<S>
     SHUTDOWN_TIMEOUT_MS: number;
     SERVICE_INSTANCE_ID?: string;
   };
-  const logger = createLogger({ service: def.name, level: c.LOG_LEVEL, instanceId: c.SERVICE_INSTANCE_ID });
+  const instanceId = c.SERVICE_INSTANCE_ID ?? defaultInstanceId();
+  const logger = createLogger({ service: def.name, level: c.LOG_LEVEL, instanceId });
   const registry = createMetricsRegistry(def.name);
   const readiness = createReadiness();
   const steps: { name: string; step: () => Promise<void> | void }[] = [];
@@ -99,6 +102,7 @@ export async function runService<S extends BaseSchema>(def: ServiceDefinition<S>
       logger,
       registry,
       readiness,
+      instanceId,
       onShutdown: (name, step) => steps.push({ name, step }),
     });
     started = true;
