@@ -1,8 +1,7 @@
-import type { CommentScoreState } from '@threadcast/contracts';
+import { decodeEnrichedEvent, type CommentScoreState } from '@threadcast/contracts';
 import type { OutRecord, StageHandler } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
 import type { Coalescer } from './coalescer';
-import { decodeEnriched } from './decode-enriched';
 import { deliveryMeta, deliveryRecord } from './delivery-record';
 import { routeEvent, type RouteOptions } from './route-event';
 import { scoreChangelogRecord } from './score-changelog';
@@ -36,7 +35,7 @@ export interface RouteHandlerDeps {
 export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
   const { scores, coalescer, writerId, metrics } = deps;
   return (record) => {
-    const decoded = decodeEnriched(record.value);
+    const decoded = decodeEnrichedEvent(record.value);
     if (!decoded.ok) throw new PoisonRecordError(decoded.code, decoded.message, { field: decoded.field });
     const event = decoded.value;
     const meta = deliveryMeta(record.headers, event.acceptedAt);

@@ -6,6 +6,13 @@ import {
   CommentVoted,
   type CommentEvent,
 } from './comment-events';
+import {
+  EnrichedCreated,
+  EnrichedDeleted,
+  EnrichedEdited,
+  EnrichedVoted,
+  type EnrichedEvent,
+} from './enriched-events';
 import { validate, type Validation } from './validate';
 
 /** Largest comment event value the pipeline processes; larger ones are dead-lettered. */
@@ -44,37 +51,56 @@ export function decodeJson(
   }
 }
 
-const BY_TYPE: Record<string, TSchema> = {
+/**
+ * A checker for a union discriminated by `type`: validates against the variant the value names,
+ * so errors name the real field (a plain union only reports that no variant matched).
+ */
+function checkByType<T>(byType: Record<string, TSchema>): (value: unknown) => Validation<T> {
+  return (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return {
+        ok: false,
+        code: 'schema_violation',
+        field: '(value)',
+        message: '(value): expected a JSON object',
+      };
+    }
+    const type = (value as { type?: unknown }).type;
+    if (typeof type !== 'string') {
+      return { ok: false, code: 'schema_violation', field: 'type', message: 'type: required string' };
+    }
+    const schema = byType[type];
+    if (!schema) {
+      return {
+        ok: false,
+        code: 'unknown_type',
+        field: 'type',
+        message: `type: unknown event type ${JSON.stringify(type.slice(0, 64))}`,
+      };
+    }
+    return validate(schema, value) as Validation<T>;
+  };
+}
+
+/** Validates a parsed value as a comment event v1. */
+export const checkCommentEvent = checkByType<CommentEvent>({
   'comment.created': CommentCreated,
   'comment.edited': CommentEdited,
   'comment.deleted': CommentDeleted,
   'comment.voted': CommentVoted,
-};
+});
 
-/** Validates a parsed value against the variant its `type` names, so errors name the real field. */
-export function checkCommentEvent(value: unknown): Validation<CommentEvent> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return {
-      ok: false,
-      code: 'schema_violation',
-      field: '(value)',
-      message: '(value): expected a JSON object',
-    };
-  }
-  const type = (value as { type?: unknown }).type;
-  if (typeof type !== 'string') {
-    return { ok: false, code: 'schema_violation', field: 'type', message: 'type: required string' };
-  }
-  const schema = BY_TYPE[type];
-  if (!schema) {
-    return {
-      ok: false,
-      code: 'unknown_type',
-      field: 'type',
-      message: `type: unknown event type ${JSON.stringify(type.slice(0, 64))}`,
-    };
-  }
-  return validate(schema, value) as Validation<CommentEvent>;
+const checkEnrichedEvent = checkByType<EnrichedEvent>({
+  'comment.created': EnrichedCreated,
+  'comment.edited': EnrichedEdited,
+  'comment.deleted': EnrichedDeleted,
+  'comment.voted': EnrichedVoted,
+});
+
+/** A `comments.enriched` record's value -> an enriched event, or why not. */
+export function decodeEnrichedEvent(value: Buffer | null | undefined): Validation<EnrichedEvent> {
+  const json = decodeJson(value);
+  return json.ok ? checkEnrichedEvent(json.value) : json;
 }
 
 /** A `comments` record's value -> a valid comment event, or why not. */

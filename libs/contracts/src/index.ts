@@ -42,6 +42,7 @@ export {
   MAX_EVENT_BYTES,
   checkCommentEvent,
   decodeCommentEvent,
+  decodeEnrichedEvent,
   decodeJson,
   decodeWith,
 } from './decode-record';

@@ -1,4 +1,4 @@
-import { decodeEnriched } from './decode-enriched';
+import { decodeEnrichedEvent } from './decode-record';
 
 const deleted = {
   type: 'comment.deleted',
@@ -10,15 +10,15 @@ const deleted = {
 };
 const buf = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 
-describe('decodeEnriched', () => {
+describe('decodeEnrichedEvent', () => {
   it('accepts a valid enriched event', () => {
-    expect(decodeEnriched(buf(deleted))).toEqual({ ok: true, value: deleted });
+    expect(decodeEnrichedEvent(buf(deleted))).toEqual({ ok: true, value: deleted });
   });
 
   it.each([
     ['no value', null, 'missing_value', undefined],
     ['bad JSON', buf('{'), 'invalid_json', undefined],
-    ['null', buf('null'), 'unknown_type', 'type'],
+    ['null', buf('null'), 'schema_violation', '(value)'],
     ['unknown type', buf({ ...deleted, type: 'comment.exploded' }), 'unknown_type', 'type'],
     ['bad thread id', buf({ ...deleted, threadId: 'has space' }), 'schema_violation', 'threadId'],
     [
@@ -29,7 +29,7 @@ describe('decodeEnriched', () => {
     ],
     ['no spam score', buf({ ...deleted, type: 'comment.created' }), 'schema_violation', undefined],
   ])('rejects %s with code %s', (_what, value, code, field) => {
-    const r = decodeEnriched(value);
+    const r = decodeEnrichedEvent(value);
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.code).toBe(code);
