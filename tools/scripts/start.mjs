@@ -145,7 +145,7 @@ async function provisionTopics(env) {
     return;
   }
   say('provisioning topics...');
-  const status = await run('node', ['--disable-warning=TimeoutNegativeWarning', main], {
+  const status = await run('node', [main], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     onSpawn: (c) => {
@@ -158,7 +158,7 @@ async function provisionTopics(env) {
 
 function startService(s, env) {
   const main = appMain(s.name);
-  const child = spawn('node', ['--disable-warning=TimeoutNegativeWarning', main], {
+  const child = spawn('node', [main], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,15 +35,10 @@ export function brokers(): string {
 
 /** Runs a built app (apps/<name>/dist/main.js) as its own process, as `npm start` does. */
 export function runApp(name: string, env: Record<string, string>): ChildProcess {
-  // kafkajs schedules a negative timeout on Node 24 (harmless, see docs/architecture.md).
-  return spawn(
-    process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', join(root, 'apps', name, 'dist', 'main.js')],
-    {
-      env: { ...process.env, KAFKA_BROKERS: brokers(), LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  return spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+    env: { ...process.env, KAFKA_BROKERS: brokers(), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export async function provisionTopics(): Promise<void> {

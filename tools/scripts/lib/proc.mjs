@@ -23,9 +23,7 @@ export function childEnv(extra = {}) {
     NX_NO_CLOUD: 'true',
     // kafkajs 2.2.4 schedules a negative setTimeout, which Node 24 reports on every process;
     // harmless (Node uses 1 ms), so silence that one warning, not warnings in general.
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning']
-      .filter(Boolean)
-      .join(' '),
+    NODE_OPTIONS: withOption(process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning'),
     ...extra,
   };
 }
@@ -69,4 +67,9 @@ export function terminate(child, graceMs) {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Adds `option` to a NODE_OPTIONS value once, however deep the scripts nest. */
+function withOption(current, option) {
+  return current?.split(/\s+/).includes(option) ? current : [current, option].filter(Boolean).join(' ');
 }
