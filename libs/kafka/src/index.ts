@@ -15,7 +15,7 @@ export { readTopic } from './read-topic';
 export type { TopicReader } from './read-topic';
 export { watchKafka } from './kafka-health';
 export type { KafkaHealth } from './kafka-health';
-export { backoffMs, sleep } from './backoff';
+export { backoffMs, retryWhileRetriable, sleep } from './backoff';
 export { stageMetrics } from './stage-metrics';
 export type { StageMetrics } from './stage-metrics';
 export { uniqueGroupId } from './unique-group-id';

@@ -1,6 +1,6 @@
 import type { TopicSpec } from '@threadcast/contracts';
 import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
-import { sleep } from './backoff';
+import { retryWhileRetriable } from './backoff';
 
 export interface TopicDifference {
   topic: string;
@@ -81,26 +81,17 @@ export async function missingTopics(admin: Admin, names: string[]): Promise<stri
 }
 
 /**
- * createTopics, then waits until every partition has a leader. kafkajs' own `waitForLeaders`
- * gives up on Kafka 4 (KRaft), whose metadata answers "unknown topic" for a moment after the
- * create returns; this retries that answer too.
+ * createTopics, then waits until every partition is served: kafkajs' own `waitForLeaders` gives
+ * up on Kafka 4 (KRaft), whose brokers answer "unknown topic" and then "not the leader" for a
+ * moment after the create returns. A topic whose offsets can be listed is ready for readers.
  */
 export async function createTopicsAndWait(
   admin: Admin,
   opts: { topics: ITopicConfig[]; timeoutMs?: number },
 ): Promise<void> {
   await admin.createTopics({ waitForLeaders: false, topics: opts.topics });
-  const names = opts.topics.map((t) => t.topic);
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  for (;;) {
-    try {
-      const meta = await admin.fetchTopicMetadata({ topics: names });
-      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
-        return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-    }
-    if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leaders after creation`);
-    await sleep(100);
-  }
+  await retryWhileRetriable(
+    () => Promise.all(opts.topics.map((t) => admin.fetchTopicOffsets(t.topic))),
+    opts.timeoutMs,
+  );
 }

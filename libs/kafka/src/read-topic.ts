@@ -1,5 +1,6 @@
 import type { Logger } from '@threadcast/runtime';
 import type { Consumer, Kafka } from 'kafkajs';
+import { retryWhileRetriable } from './backoff';
 import { toInRecord, type InRecord } from './records';
 
 export interface TopicReader {
@@ -32,7 +33,8 @@ export async function readTopic(opts: {
   // Where each partition ends now: reaching these offsets means the table is complete.
   const ends = new Map<number, bigint>();
   try {
-    for (const p of await admin.fetchTopicOffsets(topic)) {
+    // Retried: a topic created a moment ago may not be served by its leaders yet.
+    for (const p of await retryWhileRetriable(() => admin.fetchTopicOffsets(topic))) {
       const high = BigInt(p.high);
       const low = BigInt(p.low);
       if (opts.fromBeginning && high > low) ends.set(p.partition, high);
