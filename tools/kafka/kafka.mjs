@@ -227,11 +227,10 @@ export async function startKafka(opts) {
 
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    // `--cluster-id=` form: a base64url id may begin with '-', which `-t <id>` would read as an option.
+    const args = ['format', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted'];
     const fmt = await runToEnd(
-      java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', props, '--ignore-formatted'], {
-        log4j,
-        spawn: { stdio: ['ignore', 'pipe', 'pipe'] },
-      }),
+      java(libs, 'kafka.tools.StorageTool', args, { log4j, spawn: { stdio: ['ignore', 'pipe', 'pipe'] } }),
     );
     if (fmt.code !== 0) throw new Error(`kafka storage format failed:\n${fmt.out}`);
   }
