@@ -4,14 +4,22 @@ import type { Channel } from '@threadcast/contracts';
 export interface Claims {
   sub: string;
   /** Forums the user moderates. */
-  mod?: string[];
+  mod: readonly string[];
+  /** Expiry, epoch seconds. */
+  exp: number;
 }
 
-/** Decides whether a socket may subscribe to a channel; false answers `forbidden`. */
-export type Authorize = (channel: Channel, claims: Claims | undefined) => boolean;
-
 /**
- * Protocol v1 before auth: every channel is open to everyone. Token checks (`user:<id>` needs
- * sub == id, `mod:<forum>` needs the forum in `mod`) replace this without touching the server.
+ * Protocol v1's rules: `thread:` channels are public; `user:<id>` needs a token whose `sub` is
+ * that id; `mod:<forum>` needs the forum among the token's moderated forums.
  */
-export const allowAll: Authorize = () => true;
+export function authorize(channel: Channel, claims: Claims | undefined): boolean {
+  switch (channel.kind) {
+    case 'thread':
+      return true;
+    case 'user':
+      return claims !== undefined && claims.sub === channel.id;
+    case 'mod':
+      return claims !== undefined && claims.mod.includes(channel.id);
+  }
+}

@@ -11,6 +11,10 @@ describe('gateway config', () => {
       GATEWAY_PING_INTERVAL_MS: 30_000,
       GATEWAY_DRAIN_MS: 5000,
       GATEWAY_MAX_BUFFERED_BYTES: 1024 * 1024,
+      GATEWAY_MAX_MESSAGES_PER_SECOND: 20,
+      GATEWAY_JWT_SECRET: undefined,
+      GATEWAY_JWT_JWKS_URL: undefined,
+      GATEWAY_JWT_MOD_CLAIM: 'mod',
     });
   });
 
@@ -18,5 +22,19 @@ describe('gateway config', () => {
     expect(() => loadConfig(gatewayConfig, { GATEWAY_MAX_SUBSCRIPTIONS: '0' })).toThrow(
       'GATEWAY_MAX_SUBSCRIPTIONS',
     );
+  });
+
+  it('checks token settings', () => {
+    expect(() => loadConfig(gatewayConfig, { GATEWAY_JWT_SECRET: 'short' })).toThrow(
+      'GATEWAY_JWT_SECRET must be at least 32 bytes long',
+    );
+    expect(() => loadConfig(gatewayConfig, { GATEWAY_JWT_JWKS_URL: 'ftp://keys' })).toThrow(
+      'GATEWAY_JWT_JWKS_URL expected an http(s) URL',
+    );
+    expect(() => loadConfig(gatewayConfig, { GATEWAY_JWT_JWKS_URL: 'not a url' })).toThrow(
+      'GATEWAY_JWT_JWKS_URL',
+    );
+    const secret = 'x'.repeat(32);
+    expect(loadConfig(gatewayConfig, { GATEWAY_JWT_SECRET: secret }).GATEWAY_JWT_SECRET).toBe(secret);
   });
 });

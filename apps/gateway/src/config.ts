@@ -1,4 +1,47 @@
-import { int, kafkaConfig, opsConfig, port, processConfig } from '@threadcast/config';
+import {
+  FieldError,
+  int,
+  kafkaConfig,
+  opsConfig,
+  optional,
+  port,
+  processConfig,
+  str,
+  type Field,
+} from '@threadcast/config';
+
+/** An HS256 key: RFC 7518 wants at least as many bits as the hash, 256. */
+function hmacSecret(doc: string): Field<string | undefined> {
+  return {
+    doc,
+    default: undefined,
+    parse(raw) {
+      if (raw === '') return undefined;
+      if (Buffer.byteLength(raw) < 32) throw new FieldError('must be at least 32 bytes long for HS256');
+      return raw;
+    },
+  };
+}
+
+function httpUrl(doc: string): Field<string | undefined> {
+  return {
+    doc,
+    default: undefined,
+    parse(raw) {
+      if (raw === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new FieldError(`expected an http(s) URL, got ${JSON.stringify(raw)}`);
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new FieldError(`expected an http(s) URL, got ${JSON.stringify(raw)}`);
+      }
+      return raw;
+    },
+  };
+}
 
 export const gatewayConfig = {
   ...kafkaConfig,
@@ -17,6 +60,19 @@ export const gatewayConfig = {
     min: 1,
     max: 100_000,
   }),
+  GATEWAY_MAX_MESSAGES_PER_SECOND: int(
+    'Client frames per second one socket may send, sustained; more get error rate_limited and are dropped, and 100 dropped in a row close the socket with 1008.',
+    20,
+    { min: 1 },
+  ),
+  GATEWAY_MESSAGE_BURST: int('Client frames one socket may send at once above the sustained rate.', 200, {
+    min: 1,
+  }),
+  GATEWAY_MAX_REPLAY_RECORDS: int(
+    "How far behind a resume cursor may be, in records of its channel's deliveries partition; a cursor further back gets reset. Bounds the re-reading one resume costs the pod.",
+    100_000,
+    { min: 0 },
+  ),
   GATEWAY_PING_INTERVAL_MS: int('WebSocket ping period; a socket that misses one pong is dropped.', 30_000, {
     min: 100,
   }),
@@ -24,8 +80,20 @@ export const gatewayConfig = {
     min: 0,
   }),
   GATEWAY_MAX_BUFFERED_BYTES: int(
-    'Bytes queued to one socket beyond which it is a slow consumer and is cut, so it cannot hold memory.',
+    'Bytes queued to one socket beyond which it is a slow consumer: closed with 1013 and cut a second later, so it cannot hold memory.',
     1024 * 1024,
     { min: 1024 },
+  ),
+  GATEWAY_JWT_SECRET: hmacSecret(
+    'HS256 secret that signs client tokens (?token=). Unset, with GATEWAY_JWT_JWKS_URL unset too: sockets are anonymous and a token is refused.',
+  ),
+  GATEWAY_JWT_JWKS_URL: httpUrl(
+    'JWKS URL whose keys (RS/PS/ES/EdDSA) sign client tokens; instead of GATEWAY_JWT_SECRET.',
+  ),
+  GATEWAY_JWT_ISSUER: optional('Required `iss` of client tokens, when set.'),
+  GATEWAY_JWT_AUDIENCE: optional('Required `aud` of client tokens, when set.'),
+  GATEWAY_JWT_MOD_CLAIM: str(
+    'Token claim listing the forums the user moderates (an array of forum ids).',
+    'mod',
   ),
 } as const;

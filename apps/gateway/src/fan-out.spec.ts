@@ -10,36 +10,41 @@ class FakeSocket implements FanOutSocket {
   readyState = 1;
   bufferedAmount = 0;
   sent: Buffer[] = [];
-  terminated = false;
   send(data: Buffer, options: { binary: boolean; compress: boolean }) {
     expect(options).toEqual({ binary: false, compress: false });
     this.sent.push(data);
-  }
-  terminate() {
-    this.terminated = true;
   }
 }
 
 function setup() {
   const registry = new Registry();
   const metrics = gatewayMetrics(registry);
-  const subscriptions = createSubscriptions<{ ws: FakeSocket }>();
+  const subscriptions = createSubscriptions<Client>();
   const positions = createPartitionPositions(12);
+  const slow: Client[] = [];
   const deliver = createFanOut({
     subscriptions,
     positions,
     metrics,
     maxBufferedBytes: 1000,
+    onSlowClient: (c) => slow.push(c),
     now: () => 10_050,
   });
-  const client = () => ({ ws: new FakeSocket() });
+  const client = (): Client => ({ ws: new FakeSocket() });
+  /** Subscribed from the start of the partition unless told otherwise. */
+  const subscribe = (c: Client, name = channel, after = -1) =>
+    subscriptions.put(c, name, partitionForKey(channelKey(name), 12), after);
   const value = async (name: string) =>
     (await registry.getSingleMetric(name)!.get()).values as {
       value: number;
       labels: object;
       metricName?: string;
     }[];
-  return { deliver, subscriptions, positions, client, value };
+  return { deliver, subscribe, positions, client, value, slow };
+}
+
+interface Client {
+  ws: FakeSocket;
 }
 
 const channel = 'thread:t-fan';
@@ -54,10 +59,10 @@ const record = (overrides: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
 
 describe('fan-out', () => {
   it('writes one shared frame, with its cursor, to every open subscribed socket', async () => {
-    const { deliver, subscriptions, client, value } = setup();
+    const { deliver, subscribe, client, value } = setup();
     const [a, b, closing, other] = [client(), client(), client(), client()];
-    for (const c of [a, b, closing]) subscriptions.subscribe(c, channel, 10);
-    subscriptions.subscribe(other, 'thread:elsewhere', 10);
+    for (const c of [a, b, closing]) subscribe(c);
+    subscribe(other, 'thread:elsewhere');
     closing.ws.readyState = 2;
 
     deliver(record());
@@ -67,7 +72,7 @@ describe('fan-out', () => {
     expect(closing.ws.sent).toHaveLength(0);
     expect(other.ws.sent).toHaveLength(0);
     const frame = JSON.parse(a.ws.sent[0]!.toString());
-    expect(frame).toMatchObject({ op: 'event', channel, cursor: `${partition}-41`, event: { id: 'c1' } });
+    expect(frame).toMatchObject({ op: 'event', channel, cursor: `${partition}-42`, event: { id: 'c1' } });
     const size = a.ws.sent[0]!.length;
     expect(await value('threadcast_gateway_events_delivered_total')).toMatchObject([{ value: 2 }]);
     expect(await value('threadcast_gateway_bytes_written_total')).toMatchObject([{ value: 2 * size }]);
@@ -84,13 +89,13 @@ describe('fan-out', () => {
     deliver(record({ headers: {}, offset: '78' }));
     expect(await value('threadcast_gateway_records_unusable_total')).toEqual([]);
     expect(await value('threadcast_gateway_events_delivered_total')).toMatchObject([{ value: 0 }]);
-    expect(positions.cursorForChannel(channel)).toBe(`${partition}-78`);
+    expect(positions.live(partition)).toBe(79);
   });
 
   it('counts a record it cannot frame and sends nothing', async () => {
-    const { deliver, subscriptions, client, value } = setup();
+    const { deliver, subscribe, client, value } = setup();
     const a = client();
-    subscriptions.subscribe(a, channel, 10);
+    subscribe(a);
     deliver(record({ value: null }));
     expect(a.ws.sent).toHaveLength(0);
     expect(await value('threadcast_gateway_records_unusable_total')).toMatchObject([
@@ -98,28 +103,41 @@ describe('fan-out', () => {
     ]);
   });
 
-  it('cuts a socket whose backlog is too large instead of queueing more', async () => {
-    const { deliver, subscriptions, client, value } = setup();
-    const [fast, slow] = [client(), client()];
-    subscriptions.subscribe(fast, channel, 10);
-    subscriptions.subscribe(slow, channel, 10);
-    slow.ws.bufferedAmount = 1001;
+  it('hands a socket whose backlog is too large to onSlowClient instead of queueing more', () => {
+    const { deliver, subscribe, client, slow } = setup();
+    const [fast, lagging] = [client(), client()];
+    subscribe(fast);
+    subscribe(lagging);
+    lagging.ws.bufferedAmount = 1001;
     deliver(record());
     expect(fast.ws.sent).toHaveLength(1);
-    expect(slow.ws.sent).toHaveLength(0);
-    expect(slow.ws.terminated).toBe(true);
-    expect(await value('threadcast_gateway_slow_sockets_cut_total')).toMatchObject([{ value: 1 }]);
+    expect(lagging.ws.sent).toHaveLength(0);
+    expect(slow).toEqual([lagging]);
   });
 
   it('observes no latency without an accept time or without a socket written', async () => {
-    const { deliver, subscriptions, client, value } = setup();
+    const { deliver, subscribe, client, value } = setup();
     deliver(record());
     const a = client();
-    subscriptions.subscribe(a, channel, 10);
-    deliver(record({ headers: { [HEADERS.channel]: channel } }));
-    deliver(record({ headers: { [HEADERS.channel]: channel, [HEADERS.acceptedAt]: 'soon' } }));
+    subscribe(a);
+    deliver(record({ headers: { [HEADERS.channel]: channel }, offset: '42' }));
+    deliver(record({ headers: { [HEADERS.channel]: channel, [HEADERS.acceptedAt]: 'soon' }, offset: '43' }));
     expect(a.ws.sent).toHaveLength(2);
     const latency = await value('threadcast_e2e_latency_seconds');
     expect(latency.find((v) => v.metricName === 'threadcast_e2e_latency_seconds_count')?.value).toBe(0);
+  });
+
+  it('gives each subscription only offsets after its own position, so a replay duplicates nothing', () => {
+    const { deliver, subscribe, client } = setup();
+    const [live, newcomer] = [client(), client()];
+    subscribe(live, channel, 41);
+    const offsets = (c: Client) => c.ws.sent.map((f) => JSON.parse(f.toString()).cursor);
+    deliver(record({ offset: '42' }));
+    // A newcomer resumes from 39; the reader moves back (nothing newer is handed over before
+    // the replay: the seek makes in-flight batches stale), so 39..42 come again, then 43.
+    subscribe(newcomer, channel, 38);
+    for (const offset of ['39', '40', '41', '42', '43']) deliver(record({ offset }));
+    expect(offsets(live)).toEqual([`${partition}-43`, `${partition}-44`]);
+    expect(offsets(newcomer)).toEqual([39, 40, 41, 42, 43].map((o) => `${partition}-${o + 1}`));
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The per-record hot path: a `deliveries` record in, the same frame bytes out to every socket
- * subscribed to its channel. A record nobody here listens to costs one header read and one map
- * lookup.
+ * subscribed to its channel that has not had it yet. A record nobody here listens to costs one
+ * header read and one map lookup; the frame is built once, on first need, and shared.
  */
 import { HEADERS } from '@threadcast/contracts';
 import type { InRecord } from '@threadcast/kafka';
-import { cursorOf, frameWithCursor } from './frame-delivery';
+import { cursorOf } from './cursor';
+import { frameWithCursor } from './frame-delivery';
 import type { GatewayMetrics } from './gateway-metrics';
 import type { PartitionPositions } from './partition-positions';
 import type { Subscriptions } from './subscriptions';
@@ -17,7 +18,6 @@ export interface FanOutSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
   send(data: Buffer, options: { binary: boolean; compress: boolean }): void;
-  terminate(): void;
 }
 
 const OPEN = 1;
@@ -29,38 +29,45 @@ export function createFanOut<C extends { readonly ws: FanOutSocket }>(deps: {
   positions: PartitionPositions;
   metrics: GatewayMetrics;
   maxBufferedBytes: number;
+  /** Called for a socket whose unsent backlog passed `maxBufferedBytes`; it gets nothing more. */
+  onSlowClient(client: C): void;
   now?: () => number;
 }): (record: DeliveryRecord) => void {
-  const { subscriptions, positions, metrics, maxBufferedBytes } = deps;
+  const { subscriptions, positions, metrics, maxBufferedBytes, onSlowClient } = deps;
   const now = deps.now ?? Date.now;
 
   return (record) => {
-    positions.advance(record.partition, record.offset);
+    const offset = Number(record.offset);
+    positions.advance(record.partition, offset);
     const channel = record.headers[HEADERS.channel];
     if (channel === undefined) return;
-    const sockets = subscriptions.subscribers(channel);
-    if (sockets === undefined) return;
-    const frame = frameWithCursor(record.value, cursorOf(record.partition, record.offset));
-    if (frame === undefined) {
-      metrics.recordsUnusable.inc({ reason: 'not_a_frame' });
-      return;
-    }
+    const subs = subscriptions.subscribers(channel);
+    if (subs === undefined) return;
+    let frame: Buffer | undefined;
     let written = 0;
-    for (const client of sockets) {
-      const ws = client.ws;
+    for (const sub of subs) {
+      // Already given (live before a replay for someone else) or before its cursor.
+      if (offset <= sub.after) continue;
+      sub.after = offset;
+      const ws = sub.client.ws;
       if (ws.readyState !== OPEN) continue;
       if (ws.bufferedAmount > maxBufferedBytes) {
-        // A close frame would wait behind the backlog; cutting the socket frees it now.
-        ws.terminate();
-        metrics.slowSocketsCut.inc();
+        onSlowClient(sub.client);
         continue;
+      }
+      if (frame === undefined) {
+        frame = frameWithCursor(record.value, cursorOf(record.partition, offset + 1));
+        if (frame === undefined) {
+          metrics.recordsUnusable.inc({ reason: 'not_a_frame' });
+          return;
+        }
       }
       ws.send(frame, SEND_OPTIONS);
       written++;
     }
     if (written === 0) return;
     metrics.eventsDelivered.inc(written);
-    metrics.bytesWritten.inc(written * frame.length);
+    metrics.bytesWritten.inc(written * frame!.length);
     const acceptedAt = Number(record.headers[HEADERS.acceptedAt]);
     if (acceptedAt > 0) metrics.e2eLatency.observe((now() - acceptedAt) / 1000);
   };

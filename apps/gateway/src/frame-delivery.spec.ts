@@ -1,4 +1,5 @@
-import { cursorOf, frameWithCursor } from './frame-delivery';
+import { cursorOf } from './cursor';
+import { frameWithCursor } from './frame-delivery';
 
 describe('frameWithCursor', () => {
   const event = {
@@ -11,7 +12,7 @@ describe('frameWithCursor', () => {
   const value = Buffer.from(JSON.stringify({ op: 'event', channel: 'thread:t1', event }));
 
   it('appends the cursor as the last field of the same JSON frame', () => {
-    const frame = frameWithCursor(value, cursorOf(3, '1234'))!;
+    const frame = frameWithCursor(value, cursorOf(3, 1234))!;
     expect(frame.toString()).toBe(`${value.toString().slice(0, -1)},"cursor":"3-1234"}`);
     expect(JSON.parse(frame.toString())).toEqual({
       op: 'event',

@@ -10,15 +10,6 @@ const QUOTE = 0x22;
 const CLOSE_BRACE = 0x7d;
 
 /**
- * The cursor of a record: `<partition>-<offset>`. Clients must treat it as opaque (store it, send
- * it back on subscribe); only gateways read it, and its format may change with the protocol.
- * Only digits and `-`, so it needs no JSON escaping.
- */
-export function cursorOf(partition: number, offset: string): string {
-  return `${partition}-${offset}`;
-}
-
-/**
  * The frame with its cursor, or undefined when the value is not a JSON object frame (null, empty,
  * or not `{"...}` with only whitespace after the last brace); such a record cannot be spliced.
  */

@@ -9,6 +9,12 @@ export interface GatewayMetrics {
   recordsUnusable: Counter<'reason'>;
   slowSocketsCut: Counter;
   e2eLatency: Histogram;
+  partitionReading: Gauge<'partition'>;
+  partitionsRead: Gauge;
+  partitionLag: Gauge<'partition'>;
+  replays: Counter;
+  resets: Counter;
+  handshakesRefused: Counter<'status'>;
 }
 
 export function gatewayMetrics(registry: Registry): GatewayMetrics {
@@ -32,7 +38,7 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     }),
     framesRejected: new Counter({
       name: 'threadcast_gateway_frames_rejected_total',
-      help: 'Client frames refused, by error code (bad_request, forbidden, too_many_subscriptions, frame_too_large, ws_protocol_error).',
+      help: 'Client frames refused, by error code (bad_request, forbidden, too_many_subscriptions, rate_limited, unavailable, frame_too_large, ws_protocol_error).',
       labelNames: ['code'],
       registers,
     }),
@@ -44,13 +50,46 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     }),
     slowSocketsCut: new Counter({
       name: 'threadcast_gateway_slow_sockets_cut_total',
-      help: 'Sockets terminated because their unsent backlog passed GATEWAY_MAX_BUFFERED_BYTES.',
+      help: 'Sockets closed (1013) because their unsent backlog passed GATEWAY_MAX_BUFFERED_BYTES.',
       registers,
     }),
     e2eLatency: new Histogram({
       name: 'threadcast_e2e_latency_seconds',
       help: 'From accept (tc-accepted-at) to the gateway writing the event, once per record delivered to at least one socket.',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    partitionReading: new Gauge({
+      name: 'threadcast_gateway_partition_reading',
+      help: '1 for each deliveries partition this pod reads (some socket here subscribes to a channel in it), else 0.',
+      labelNames: ['partition'],
+      registers,
+    }),
+    partitionsRead: new Gauge({
+      name: 'threadcast_gateway_partitions_read',
+      help: 'How many deliveries partitions this pod reads.',
+      registers,
+    }),
+    partitionLag: new Gauge({
+      name: 'threadcast_gateway_partition_lag',
+      help: 'Records between where this pod reads a deliveries partition and its end, after the last fetch.',
+      labelNames: ['partition'],
+      registers,
+    }),
+    replays: new Counter({
+      name: 'threadcast_gateway_replays_total',
+      help: 'Times the reader moved back in a partition to replay from a subscriber cursor.',
+      registers,
+    }),
+    resets: new Counter({
+      name: 'threadcast_gateway_resets_total',
+      help: 'Subscriptions whose cursor could not be resumed (too old, beyond the log, other partition); answered reset.',
+      registers,
+    }),
+    handshakesRefused: new Counter({
+      name: 'threadcast_gateway_handshakes_refused_total',
+      help: 'WebSocket upgrades refused, by HTTP status (401 bad token, 404 wrong path, 503 draining or keys unavailable).',
+      labelNames: ['status'],
       registers,
     }),
   };

@@ -4,12 +4,50 @@ import { partitionForKey } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
-import type { Authorize } from './authorize';
+import type { Claims } from './authorize';
+import type { DeliveryFeed } from './delivery-feed';
 import { gatewayMetrics } from './gateway-metrics';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server';
+import { TokenError } from './token-verifier';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const PARTITIONS = 12;
+const partitionOf = (channel: string) => partitionForKey(channelKey(channel), PARTITIONS);
+
+/** The reader, minus Kafka: records what it was asked to read; every log spans [low, high). */
+class FakeFeed implements DeliveryFeed {
+  readonly partitionCount = PARTITIONS;
+  readonly reads: [number, number][] = [];
+  readonly stops: number[] = [];
+  readonly reading = new Set<number>();
+  low = 0;
+  high = 100;
+  failing = false;
+  readFrom(partition: number, offset: number) {
+    this.reads.push([partition, offset]);
+    this.reading.add(partition);
+  }
+  stop(partition: number) {
+    this.stops.push(partition);
+    this.reading.delete(partition);
+  }
+  isReading(partition: number) {
+    return this.reading.has(partition);
+  }
+  bounds() {
+    if (this.failing) return Promise.reject(new Error('broker down'));
+    return Promise.resolve(Array.from({ length: PARTITIONS }, () => ({ low: this.low, high: this.high })));
+  }
+}
+
+const FAR = Math.floor(Date.now() / 1000) + 3600;
+/** Tokens are claims as JSON here; `bad` fails like a bad signature. */
+const verifyToken = (token: string): Promise<Claims> =>
+  token === 'bad'
+    ? Promise.reject(new TokenError('bad token signature'))
+    : Promise.resolve(JSON.parse(token) as Claims);
+const token = (claims: Partial<Claims>) =>
+  encodeURIComponent(JSON.stringify({ sub: 'u', mod: [], exp: FAR, ...claims }));
 
 interface TestClient {
   ws: WebSocket;
@@ -23,22 +61,30 @@ describe('gateway server', () => {
   let server: GatewayServer;
   let registry: Registry;
   let url: string;
+  let feed: FakeFeed;
+  let base: string;
   const clients: WebSocket[] = [];
 
   async function start(opts: Partial<GatewayServerOptions> = {}) {
     registry = new Registry();
+    feed = new FakeFeed();
     server = createGatewayServer({
       maxFrameBytes: 4096,
       maxSubscriptions: 3,
       pingIntervalMs: 60_000,
       maxBufferedBytes: 1024 * 1024,
-      partitionCount: PARTITIONS,
+      maxMessagesPerSecond: 1000,
+      messageBurst: 1000,
+      maxReplayRecords: 1000,
+      feed,
       metrics: gatewayMetrics(registry),
       logger,
+      verifyToken,
       ...opts,
     });
     const port = await server.listen(0, '127.0.0.1');
-    url = `ws://127.0.0.1:${port}/ws`;
+    base = `ws://127.0.0.1:${port}/ws`;
+    url = base;
     return port;
   }
 
@@ -98,27 +144,31 @@ describe('gateway server', () => {
     send(c, { op: 'ping', id: 1 });
     expect(await c.next()).toEqual({ op: 'pong', id: 1 });
 
+    // Nobody here reads t1's partition yet: the subscription starts at the log end, 100.
+    const p = partitionOf('thread:t1');
     send(c, { op: 'subscribe', channel: 'thread:t1', id: 'a' });
-    expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: null, id: 'a' });
+    expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: `${p}-100`, id: 'a' });
+    expect(feed.reads).toEqual([[p, 100]]);
 
-    server.deliver(record('thread:t1', '7'));
-    server.deliver(record('thread:other', '8'));
-    const p = partitionForKey('t1', PARTITIONS);
+    server.deliver(record('thread:t1', '100'));
+    server.deliver(record('thread:other', '101'));
     expect(await c.next()).toEqual({
       op: 'event',
       channel: 'thread:t1',
-      cursor: `${p}-7`,
-      event: { type: 'comment.deleted', eventId: 'e-7' },
+      cursor: `${p}-101`,
+      event: { type: 'comment.deleted', eventId: 'e-100' },
     });
 
-    // Subscribing again is idempotent and reports where the partition stands now.
+    // Subscribing again without cursor is idempotent and starts from where the pod stands now.
     send(c, { op: 'subscribe', channel: 'thread:t1' });
-    expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: `${p}-7` });
+    expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: `${p}-101` });
     expect(await metric('threadcast_gateway_subscriptions')).toMatchObject([{ value: 1 }]);
 
     send(c, { op: 'unsubscribe', channel: 'thread:t1', id: 'u' });
     expect(await c.next()).toEqual({ op: 'unsubscribed', channel: 'thread:t1', id: 'u' });
-    server.deliver(record('thread:t1', '9'));
+    // The last subscription of the partition left: the pod stops reading it.
+    expect(feed.stops).toEqual([p]);
+    server.deliver(record('thread:t1', '102'));
     send(c, { op: 'ping' });
     expect(await c.next()).toEqual({ op: 'pong' });
     expect(await metric('threadcast_gateway_events_delivered_total')).toMatchObject([{ value: 1 }]);
@@ -126,18 +176,20 @@ describe('gateway server', () => {
 
   it('writes each event to every socket of the channel', async () => {
     await start();
+    url = `${base}?token=${token({ sub: 'u1' })}`;
     const [a, b] = [await client(), await client()];
     for (const c of [a, b]) {
       send(c, { op: 'subscribe', channel: 'user:u1' });
       await c.next();
     }
-    server.deliver(record('user:u1', '3'));
+    server.deliver(record('user:u1', '3')); // before the subscriptions' start: not sent
+    server.deliver(record('user:u1', '100'));
     const [fa, fb] = [await a.next(), await b.next()];
     expect(fa).toEqual(fb);
     expect(fa).toMatchObject({
       op: 'event',
       channel: 'user:u1',
-      cursor: `${partitionForKey('user:u1', PARTITIONS)}-3`,
+      cursor: `${partitionOf('user:u1')}-101`,
     });
     expect(await metric('threadcast_gateway_events_delivered_total')).toMatchObject([{ value: 2 }]);
   });
@@ -178,14 +230,107 @@ describe('gateway server', () => {
     });
   });
 
-  it('asks the authorize hook for each subscription', async () => {
-    const onlyThreads: Authorize = (channel) => channel.kind === 'thread';
-    await start({ authorize: onlyThreads });
+  it('lets anyone read threads, only the owner a user channel and only moderators a mod channel', async () => {
+    await start({ maxSubscriptions: 10 });
+    const expectAnswers = async (c: TestClient, answers: Record<string, string>) => {
+      for (const [channel, op] of Object.entries(answers)) {
+        send(c, { op: 'subscribe', channel });
+        const frame = await c.next();
+        expect([channel, op === 'forbidden' ? frame.code : frame.op]).toEqual([channel, op]);
+      }
+    };
+    await expectAnswers(await client(), {
+      'thread:t1': 'subscribed',
+      'user:alice': 'forbidden',
+      'mod:f1': 'forbidden',
+    });
+    url = `${base}?token=${token({ sub: 'alice', mod: ['f1'] })}`;
+    await expectAnswers(await client(), {
+      'thread:t1': 'subscribed',
+      'user:alice': 'subscribed',
+      'user:bob': 'forbidden',
+      'mod:f1': 'subscribed',
+      'mod:f2': 'forbidden',
+    });
+  });
+
+  it('refuses a bad token at the handshake with 401 and a JSON body', async () => {
+    const port = await start();
+    const response = await handshake(port, '/ws?token=bad');
+    expect(response).toMatch(/^HTTP\/1.1 401 Unauthorized\r\n/);
+    expect(JSON.parse(response.split('\r\n\r\n')[1]!)).toEqual({
+      error: { code: 'unauthorized', message: 'bad token signature' },
+    });
+    expect(await metric('threadcast_gateway_handshakes_refused_total')).toMatchObject([
+      { value: 1, labels: { status: 401 } },
+    ]);
+    expect(server.socketCount).toBe(0);
+  });
+
+  it('refuses any token when no verification is configured', async () => {
+    const port = await start({ verifyToken: undefined });
+    const response = await handshake(port, `/ws?token=${token({})}`);
+    expect(response).toMatch(/^HTTP\/1.1 401 /);
+    expect(response).toContain('GATEWAY_JWT_SECRET');
+  });
+
+  it('closes the socket with 4401 when its token expires', async () => {
+    await start();
+    url = `${base}?token=${token({ exp: Math.floor(Date.now() / 1000) })}`;
     const c = await client();
-    send(c, { op: 'subscribe', channel: 'mod:f1', id: 1 });
-    expect(await c.next()).toMatchObject({ op: 'error', code: 'forbidden', id: 1, channel: 'mod:f1' });
-    send(c, { op: 'subscribe', channel: 'thread:t1', id: 2 });
-    expect(await c.next()).toMatchObject({ op: 'subscribed', id: 2 });
+    expect(await c.closed).toBe(4401);
+  });
+
+  it('resumes from a cursor: reads from it, and says where the subscription starts', async () => {
+    await start();
+    const c = await client();
+    const p = partitionOf('thread:t1');
+    send(c, { op: 'subscribe', channel: 'thread:t1', cursor: `${p}-40`, id: 1 });
+    expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: `${p}-40`, id: 1 });
+    expect(feed.reads).toEqual([[p, 40]]);
+    for (const offset of ['39', '40', '41']) server.deliver(record('thread:t1', offset));
+    expect((await c.next()).cursor).toBe(`${p}-41`);
+    expect((await c.next()).cursor).toBe(`${p}-42`);
+    // A second socket without cursor starts at the log end, not at the replay.
+    const d = await client();
+    send(d, { op: 'subscribe', channel: 'thread:t1' });
+    expect(await d.next()).toMatchObject({ op: 'subscribed', cursor: `${p}-100` });
+  });
+
+  it('answers reset, then subscribed from now, for a cursor the log no longer holds', async () => {
+    await start();
+    feed.low = 50;
+    const c = await client();
+    const p = partitionOf('thread:t1');
+    send(c, { op: 'subscribe', channel: 'thread:t1', cursor: `${p}-49` });
+    expect(await c.next()).toEqual({ op: 'reset', channel: 'thread:t1' });
+    expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: `${p}-100` });
+    expect(await metric('threadcast_gateway_resets_total')).toMatchObject([{ value: 1 }]);
+  });
+
+  it('answers bad_request for a malformed cursor and unavailable when Kafka cannot be asked', async () => {
+    await start();
+    const c = await client();
+    for (const cursor of ['abc', '99-1', '1-x', 7]) {
+      send(c, { op: 'subscribe', channel: 'thread:t1', cursor });
+      expect(await c.next()).toMatchObject({ op: 'error', code: 'bad_request' });
+    }
+    feed.failing = true;
+    send(c, { op: 'subscribe', channel: 'thread:t1', id: 'f' });
+    expect(await c.next()).toMatchObject({ op: 'error', code: 'unavailable', id: 'f', channel: 'thread:t1' });
+    expect(feed.reads).toEqual([]);
+  });
+
+  it('drops frames over the rate limit with one error a second, and closes a flooder with 1008', async () => {
+    await start({ maxMessagesPerSecond: 1, messageBurst: 2 });
+    const c = await client();
+    for (let i = 0; i < 4; i++) send(c, { op: 'ping', id: i });
+    expect(await c.next()).toEqual({ op: 'pong', id: 0 });
+    expect(await c.next()).toEqual({ op: 'pong', id: 1 });
+    expect(await c.next()).toMatchObject({ op: 'error', code: 'rate_limited' });
+    for (let i = 0; i < 200; i++) send(c, { op: 'ping' });
+    expect(await c.closed).toBe(1008);
+    expect(c.received.filter((f) => f.op !== 'error')).toEqual([]);
   });
 
   it('closes a socket that sends an oversize frame with 1009', async () => {
@@ -220,8 +365,9 @@ describe('gateway server', () => {
     const other = await fetch(`http://127.0.0.1:${port}/nope`);
     expect(other.status).toBe(404);
     expect(((await other.json()) as { error: { code: string } }).error.code).toBe('not_found');
-    url = `ws://127.0.0.1:${port}/other`;
-    await expect(client()).rejects.toThrow('400');
+    const refused = await handshake(port, '/other');
+    expect(refused).toMatch(/^HTTP\/1.1 404 /);
+    expect(JSON.parse(refused.split('\r\n\r\n')[1]!)).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('drops a socket that stops answering pings', async () => {
@@ -255,3 +401,18 @@ describe('gateway server', () => {
     await expect(client()).rejects.toThrow();
   });
 });
+
+/** A raw WebSocket handshake; resolves with everything the server sent before closing. */
+function handshake(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (d) => (data += d.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(data));
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+  });
+}

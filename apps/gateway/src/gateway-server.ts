@@ -1,13 +1,19 @@
 /**
- * The client-facing WebSocket endpoint: protocol v1 on `/ws`, a heartbeat that drops dead
- * peers, and a drain on shutdown. Kafka is not known here: whoever reads `deliveries` calls
- * `deliver` for each record.
+ * The client-facing WebSocket endpoint: token check at the handshake, protocol v1 on `/ws`,
+ * subscriptions that start from a cursor or from now, limits on what one socket may ask, a
+ * heartbeat that drops dead peers, and a drain on shutdown. Records arrive through `deliver`;
+ * which partitions get read is asked of the DeliveryFeed.
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { channelKey } from '@threadcast/contracts';
+import { partitionForKey, type PartitionBounds } from '@threadcast/kafka';
 import type { Logger } from '@threadcast/runtime';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { allowAll, type Authorize, type Claims } from './authorize';
+import { authorize, type Claims } from './authorize';
+import { cursorOf, parseCursor, type Cursor } from './cursor';
+import type { DeliveryFeed } from './delivery-feed';
 import { createFanOut, type DeliveryRecord } from './fan-out';
 import type { GatewayMetrics } from './gateway-metrics';
 import { createPartitionPositions } from './partition-positions';
@@ -15,27 +21,51 @@ import {
   errorFrame,
   parseClientFrame,
   pongFrame,
+  resetFrame,
   subscribedFrame,
   unsubscribedFrame,
+  type ClientOp,
   type ErrorCode,
   type FrameId,
 } from './protocol';
+import { createRateLimiter, type RateLimiter } from './rate-limiter';
+import { subscriptionStart } from './subscription-start';
 import { createSubscriptions } from './subscriptions';
+import { TokenError, type VerifyToken } from './token-verifier';
 
 export const WS_PATH = '/ws';
 /** "Service Restart": clients should reconnect, to another pod if need be. */
 export const CLOSE_SERVICE_RESTART = 1012;
+/** "Try Again Later": the socket read too slowly and fell too far behind. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** Policy Violation: the socket kept sending past its rate limit. Clients should not retry. */
+export const CLOSE_POLICY_VIOLATION = 1008;
+/** The token expired while connected: reconnect with a fresh one (HTTP 401 + 4000). */
+export const CLOSE_TOKEN_EXPIRED = 4401;
+
+/** Frames refused in a row, past the rate limit, before the socket is closed with 1008. */
+const RATE_LIMIT_CLOSE_AFTER = 100;
+/** A slow socket gets this long to read its backlog and the 1013 close frame before it is cut. */
+const SLOW_CLOSE_GRACE_MS = 1000;
+/** Node timers cannot wait longer (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface GatewayServerOptions {
   maxFrameBytes: number;
   maxSubscriptions: number;
   pingIntervalMs: number;
   maxBufferedBytes: number;
-  /** Partitions of `deliveries`, to find each channel's partition for the `subscribed` cursor. */
-  partitionCount: number;
+  /** Sustained client frames per second per socket, and the burst allowed above it. */
+  maxMessagesPerSecond: number;
+  messageBurst: number;
+  /** Records of a partition a cursor may be behind and still be resumed. */
+  maxReplayRecords: number;
+  feed: DeliveryFeed;
   metrics: GatewayMetrics;
   logger: Logger;
-  authorize?: Authorize;
+  /** Absent: no tokens are accepted, and sockets are anonymous (thread channels only). */
+  verifyToken?: VerifyToken;
+  now?: () => number;
 }
 
 export interface GatewayServer {
@@ -44,7 +74,7 @@ export interface GatewayServer {
   /** Starts accepting sockets; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   /**
-   * Stops accepting sockets, asks every socket to close with 1012, waits up to `drainMs` for
+   * Refuses new sockets (503), asks every socket to close with 1012, waits up to `drainMs` for
    * them, then cuts the rest.
    */
   close(drainMs: number): Promise<void>;
@@ -56,21 +86,43 @@ interface Client {
   /** Cleared at each heartbeat ping; a pong or any frame sets it again. */
   alive: boolean;
   readonly claims: Claims | undefined;
+  readonly limiter: RateLimiter;
+  /** Frames refused by the rate limit since the last one accepted. */
+  refused: number;
+  lastRateLimitError: number;
+  /** Channels whose subscribe waits for Kafka's answer on where to start. */
+  readonly pending: Set<string>;
+  closed: boolean;
+  slow: boolean;
+  expiry: NodeJS.Timeout | undefined;
 }
 
 const OPEN = 1;
 
 export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
-  const { metrics, logger, maxSubscriptions } = opts;
-  const authorize = opts.authorize ?? allowAll;
+  const { metrics, logger, maxSubscriptions, feed } = opts;
+  const now = opts.now ?? Date.now;
   const clients = new Set<Client>();
-  const subscriptions = createSubscriptions<Client>();
-  const positions = createPartitionPositions(opts.partitionCount);
+  const subscriptions = createSubscriptions<Client>((partition) => feed.stop(partition));
+  const positions = createPartitionPositions(feed.partitionCount);
+  const partitionOf = (channel: string) => partitionForKey(channelKey(channel), feed.partitionCount);
+
+  const onSlowClient = (client: Client) => {
+    if (client.slow) return;
+    client.slow = true;
+    metrics.slowSocketsCut.inc();
+    // The close frame queues behind the backlog; a socket that reads nothing never sees it, so
+    // it is cut after a grace period and its buffers freed.
+    client.ws.close(CLOSE_TRY_AGAIN_LATER, 'slow consumer: too far behind');
+    setTimeout(() => client.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  };
   const deliver = createFanOut({
     subscriptions,
     positions,
     metrics,
     maxBufferedBytes: opts.maxBufferedBytes,
+    onSlowClient,
+    now,
   });
 
   const http = createServer((req, res) => {
@@ -79,8 +131,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     httpError(res, 404, 'not_found', `no route ${path}; the WebSocket endpoint is ${WS_PATH}`);
   });
   const wss = new WebSocketServer({
-    server: http,
-    path: WS_PATH,
+    noServer: true,
     maxPayload: opts.maxFrameBytes,
     // Event frames are shared bytes written to many sockets; per-socket deflate would undo that.
     perMessageDeflate: false,
@@ -100,8 +151,154 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     send(client, errorFrame(code, message, id, channel));
   };
 
+  const refuseUpgrade = (socket: Duplex, status: number, code: string, message: string) => {
+    metrics.handshakesRefused.inc({ status });
+    const body = JSON.stringify({ error: { code, message } });
+    const auth = status === 401 ? 'WWW-Authenticate: Bearer error="invalid_token"\r\n' : '';
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${auth}` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
+
+  const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A peer that resets mid-handshake must not become an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname !== WS_PATH) {
+      return refuseUpgrade(
+        socket,
+        404,
+        'not_found',
+        `no route ${url.pathname}; the WebSocket endpoint is ${WS_PATH}`,
+      );
+    }
+    if (closing) {
+      return refuseUpgrade(
+        socket,
+        503,
+        'shutting_down',
+        'this gateway is shutting down; connect to another one',
+      );
+    }
+    const token = url.searchParams.get('token');
+    let claims: Claims | undefined;
+    if (token !== null) {
+      if (!opts.verifyToken) {
+        return refuseUpgrade(
+          socket,
+          401,
+          'unauthorized',
+          'this gateway verifies no tokens (neither GATEWAY_JWT_SECRET nor GATEWAY_JWT_JWKS_URL is set); connect without ?token=',
+        );
+      }
+      try {
+        claims = await opts.verifyToken(token);
+      } catch (e) {
+        if (!(e instanceof TokenError)) logger.error({ err: e }, 'token verification failed unexpectedly');
+        const status = e instanceof TokenError ? e.status : 503;
+        const message = e instanceof TokenError ? e.message : 'token could not be verified';
+        return refuseUpgrade(socket, status, status === 401 ? 'unauthorized' : 'unavailable', message);
+      }
+      if (socket.destroyed) return;
+    }
+    // Checked again: the drain may have begun while the token was verified.
+    if (closing) {
+      return refuseUpgrade(
+        socket,
+        503,
+        'shutting_down',
+        'this gateway is shutting down; connect to another one',
+      );
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims));
+  };
+
+  const subscribe = async (client: Client, op: Extract<ClientOp, { op: 'subscribe' }>) => {
+    const name = op.channel.name;
+    if (!authorize(op.channel, client.claims)) {
+      return reject(client, 'forbidden', `not allowed to subscribe to ${name}`, op.id, name);
+    }
+    let cursor: Cursor | undefined;
+    if (op.cursor !== undefined) {
+      cursor = parseCursor(op.cursor);
+      if (cursor === undefined || cursor.partition >= feed.partitionCount) {
+        return reject(client, 'bad_request', 'cursor is not one this gateway issued', op.id, name);
+      }
+    }
+    if (client.pending.has(name)) {
+      return reject(client, 'bad_request', `already subscribing to ${name}`, op.id, name);
+    }
+    if (
+      !subscriptions.has(client, name) &&
+      subscriptions.countOf(client) + client.pending.size >= maxSubscriptions
+    ) {
+      const message = `at most ${maxSubscriptions} subscriptions per socket`;
+      return reject(client, 'too_many_subscriptions', message, op.id, name);
+    }
+    const partition = partitionOf(name);
+    let bounds: PartitionBounds | undefined;
+    // The log's bounds are needed to check a cursor, or to know where "now" is in a partition
+    // this pod does not read yet. A subscribe without cursor to a read partition is synchronous.
+    if (cursor !== undefined || !feed.isReading(partition)) {
+      client.pending.add(name);
+      try {
+        bounds = (await feed.bounds())[partition];
+        // Bounds are cached briefly: a cursor just past them may be from a newer record.
+        if (cursor !== undefined && bounds !== undefined && cursor.offset > bounds.high) {
+          bounds = (await feed.bounds(0))[partition];
+        }
+      } catch (e) {
+        logger.warn({ err: e }, 'could not read the bounds of deliveries');
+        if (client.pending.delete(name)) {
+          reject(client, 'unavailable', 'cannot reach Kafka to start the subscription; retry', op.id, name);
+        }
+        return;
+      }
+      // Unsubscribed or disconnected while waiting: nothing to do.
+      if (!client.pending.delete(name) || client.closed) return;
+    }
+    const reading = feed.isReading(partition);
+    const { start, reset } = subscriptionStart({
+      partition,
+      cursor,
+      live: reading ? positions.live(partition) : undefined,
+      bounds,
+      maxReplay: opts.maxReplayRecords,
+    });
+    if (reset) {
+      metrics.resets.inc();
+      send(client, resetFrame(name, op.id));
+    }
+    if (subscriptions.put(client, name, partition, start - 1)) metrics.subscriptions.inc();
+    // A partition read from now on: "now" for later subscribers is the log end, even when this
+    // subscription starts earlier (its replay is not news to them).
+    if (!reading) positions.restart(partition, bounds!.high);
+    feed.readFrom(partition, start);
+    send(client, subscribedFrame(name, cursorOf(partition, start), op.id));
+  };
+
+  const overRateLimit = (client: Client): boolean => {
+    const t = now();
+    if (client.limiter.take(t)) {
+      client.refused = 0;
+      return false;
+    }
+    metrics.framesRejected.inc({ code: 'rate_limited' });
+    if (++client.refused >= RATE_LIMIT_CLOSE_AFTER) {
+      client.ws.close(CLOSE_POLICY_VIOLATION, 'message rate limit exceeded');
+    } else if (t - client.lastRateLimitError >= 1000) {
+      // One error a second at most: answering every refused frame would amplify a flood.
+      client.lastRateLimitError = t;
+      const message = `more than ${opts.maxMessagesPerSecond} frames per second; frames are being dropped`;
+      send(client, errorFrame('rate_limited', message, undefined));
+    }
+    return true;
+  };
+
   const onMessage = (client: Client, data: RawData, isBinary: boolean) => {
     client.alive = true;
+    if (overRateLimit(client)) return;
     if (isBinary) {
       return reject(client, 'bad_request', 'binary frames are not supported; send JSON text', undefined);
     }
@@ -112,28 +309,24 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
         return reject(client, op.code, op.message, op.id);
       case 'ping':
         return send(client, pongFrame(op.id));
-      case 'subscribe': {
-        const name = op.channel.name;
-        if (!authorize(op.channel, client.claims)) {
-          return reject(client, 'forbidden', `not allowed to subscribe to ${name}`, op.id, name);
-        }
-        const result = subscriptions.subscribe(client, name, maxSubscriptions);
-        if (result === 'limit') {
-          const message = `at most ${maxSubscriptions} subscriptions per socket`;
-          return reject(client, 'too_many_subscriptions', message, op.id, name);
-        }
-        if (result === 'added') metrics.subscriptions.inc();
-        // op.cursor (resume) is accepted and ignored until replay from deliveries exists.
-        return send(client, subscribedFrame(name, positions.cursorForChannel(name), op.id));
-      }
+      case 'subscribe':
+        return void subscribe(client, op).catch((e: unknown) => {
+          logger.error({ err: e }, 'subscribe failed');
+          reject(client, 'unavailable', 'subscription failed; retry', op.id, op.channel.name);
+        });
       case 'unsubscribe': {
-        if (subscriptions.unsubscribe(client, op.channel.name)) metrics.subscriptions.dec();
-        return send(client, unsubscribedFrame(op.channel.name, op.id));
+        const name = op.channel.name;
+        client.pending.delete(name);
+        if (subscriptions.remove(client, name)) metrics.subscriptions.dec();
+        return send(client, unsubscribedFrame(name, op.id));
       }
     }
   };
 
   const onClose = (client: Client) => {
+    client.closed = true;
+    clearTimeout(client.expiry);
+    client.pending.clear();
     clients.delete(client);
     metrics.sockets.dec();
     const dropped = subscriptions.removeClient(client);
@@ -141,10 +334,27 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     if (clients.size === 0) drained?.();
   };
 
-  wss.on('connection', (ws: WebSocket) => {
-    const client: Client = { ws, alive: true, claims: undefined };
+  const onConnection = (ws: WebSocket, claims: Claims | undefined) => {
+    const client: Client = {
+      ws,
+      alive: true,
+      claims,
+      limiter: createRateLimiter(opts.maxMessagesPerSecond, opts.messageBurst, now()),
+      refused: 0,
+      lastRateLimitError: 0,
+      pending: new Set(),
+      closed: false,
+      slow: false,
+      expiry: undefined,
+    };
     clients.add(client);
     metrics.sockets.inc();
+    if (claims) {
+      const left = claims.exp * 1000 - now();
+      if (left <= MAX_TIMER_MS) {
+        client.expiry = setTimeout(() => ws.close(CLOSE_TOKEN_EXPIRED, 'token expired'), Math.max(0, left));
+      }
+    }
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('pong', () => (client.alive = true));
     // ws reports protocol violations here (then closes the socket itself: 1009 for oversize).
@@ -153,6 +363,13 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       metrics.framesRejected.inc({ code });
     });
     ws.on('close', () => onClose(client));
+  };
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    onUpgrade(req, socket, head).catch((e: unknown) => {
+      logger.error({ err: e }, 'upgrade failed');
+      socket.destroy();
+    });
   });
 
   const beat = () => {
@@ -168,7 +385,6 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
 
   const shutDown = async (drainMs: number) => {
     clearInterval(heartbeat);
-    wss.close(); // an upgrade on an already open HTTP connection now gets 503
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeIdleConnections();
     const started = Date.now();

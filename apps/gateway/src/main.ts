@@ -2,41 +2,52 @@ import { TOPICS } from '@threadcast/contracts';
 import { createKafka, watchKafka } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
 import { gatewayConfig } from './config';
-import { deliveriesPartitionCount, readAllDeliveries } from './delivery-source';
+import { openDeliveryFeed } from './delivery-feed';
 import { gatewayMetrics } from './gateway-metrics';
-import { WS_PATH, createGatewayServer } from './gateway-server';
+import { WS_PATH, createGatewayServer, type GatewayServer } from './gateway-server';
+import { createTokenVerifier } from './token-verifier';
 
 void runService({
   name: 'gateway',
   config: gatewayConfig,
   async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
+    const verifyToken = createTokenVerifier(config);
     const kafka = createKafka(config, logger, 'threadcast-gateway');
     const health = await watchKafka({ kafka, topics: [TOPICS.deliveries], logger });
     onShutdown('kafka-health', () => health.stop());
     readiness.add('kafka', health.isHealthy);
-    let reading = false;
-    readiness.add('deliveries-reader', () => reading);
 
+    const metrics = gatewayMetrics(registry);
+    // The reader hands records to the server, and the server tells the reader what to read.
+    let deliver: GatewayServer['deliver'] = () => {};
+    const feed = await openDeliveryFeed({
+      kafka,
+      instanceId,
+      logger,
+      metrics,
+      onRecord: (record) => deliver(record),
+    });
+    // Steps run in reverse: sockets drain first, then the reader leaves and deletes its group.
+    onShutdown('deliveries-reader', () => feed.close());
     const gateway = createGatewayServer({
       maxFrameBytes: config.GATEWAY_MAX_FRAME_BYTES,
       maxSubscriptions: config.GATEWAY_MAX_SUBSCRIPTIONS,
       pingIntervalMs: config.GATEWAY_PING_INTERVAL_MS,
       maxBufferedBytes: config.GATEWAY_MAX_BUFFERED_BYTES,
-      partitionCount: await deliveriesPartitionCount(kafka),
-      metrics: gatewayMetrics(registry),
+      maxMessagesPerSecond: config.GATEWAY_MAX_MESSAGES_PER_SECOND,
+      messageBurst: config.GATEWAY_MESSAGE_BURST,
+      maxReplayRecords: config.GATEWAY_MAX_REPLAY_RECORDS,
+      feed,
+      metrics,
       logger,
+      verifyToken,
     });
-    const source = await readAllDeliveries({
-      kafka,
-      instanceId,
-      logger,
-      onRecord: gateway.deliver,
-    });
-    reading = true;
-    // Steps run in reverse: sockets drain first, then the reader stops.
-    onShutdown('deliveries-reader', () => source.stop());
+    deliver = gateway.deliver;
     const port = await gateway.listen(config.GATEWAY_PORT);
     onShutdown('gateway', () => gateway.close(config.GATEWAY_DRAIN_MS));
-    logger.info({ port, path: WS_PATH, groupId: source.groupId }, 'gateway listening');
+    logger.info(
+      { port, path: WS_PATH, groupId: feed.groupId, auth: verifyToken ? 'jwt' : 'anonymous only' },
+      'gateway listening',
+    );
   },
 });

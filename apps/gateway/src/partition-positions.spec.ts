@@ -1,24 +1,18 @@
-import { channelKey } from '@threadcast/contracts';
-import { partitionForKey } from '@threadcast/kafka';
 import { createPartitionPositions } from './partition-positions';
 
 describe('partition positions', () => {
-  it("gives a channel its partition's last read offset as a cursor", () => {
-    const positions = createPartitionPositions(12);
-    const channel = 'thread:t-positions';
-    const p = partitionForKey(channelKey(channel), 12);
-    expect(positions.cursorForChannel(channel)).toBeNull();
-    positions.advance((p + 1) % 12, '99');
-    expect(positions.cursorForChannel(channel)).toBeNull();
-    positions.advance(p, '5');
-    positions.advance(p, '6');
-    expect(positions.cursorForChannel(channel)).toBe(`${p}-6`);
-  });
-
-  it('keys user and mod channels by their whole name, as route does', () => {
-    const positions = createPartitionPositions(12);
-    const p = partitionForKey('user:u1', 12);
-    positions.advance(p, '1');
-    expect(positions.cursorForChannel('user:u1')).toBe(`${p}-1`);
+  it('keeps the offset after the newest record, which replays of older ones do not move back', () => {
+    const positions = createPartitionPositions(4);
+    expect(positions.live(2)).toBeUndefined();
+    positions.restart(2, 40);
+    expect(positions.live(2)).toBe(40);
+    positions.advance(2, 40);
+    positions.advance(2, 41);
+    expect(positions.live(2)).toBe(42);
+    positions.advance(2, 10); // a replay for a newcomer
+    expect(positions.live(2)).toBe(42);
+    expect(positions.live(1)).toBeUndefined();
+    positions.restart(2, 100);
+    expect(positions.live(2)).toBe(100);
   });
 });

@@ -1,28 +1,27 @@
-import { channelKey } from '@threadcast/contracts';
-import { partitionForKey } from '@threadcast/kafka';
-import { cursorOf } from './frame-delivery';
-
 /**
- * The last offset this pod has read in each `deliveries` partition, delivered to someone or not.
- * A channel lives in exactly one partition, so that position is a valid cursor for any channel
- * there: everything the channel's new subscriber gets from now on comes after it.
+ * How far this pod has read each `deliveries` partition: the offset after the newest record it
+ * has handed to fan-out. Replays move the reader back but never this mark, so it is where a new
+ * subscriber without a cursor starts: everything after it is still to come.
  */
 export interface PartitionPositions {
-  advance(partition: number, offset: string): void;
-  /** The channel's partition's position as a cursor, or null before this pod read anything there. */
-  cursorForChannel(channel: string): string | null;
+  /** A record at `offset` was handed over. */
+  advance(partition: number, offset: number): void;
+  /** Reading (re)starts at `offset`: the mark restarts there, as nothing after it was seen. */
+  restart(partition: number, offset: number): void;
+  /** The mark; undefined before the partition was read. */
+  live(partition: number): number | undefined;
 }
 
 export function createPartitionPositions(partitionCount: number): PartitionPositions {
-  const offsets: (string | undefined)[] = new Array(partitionCount).fill(undefined);
+  const next: (number | undefined)[] = new Array<number | undefined>(partitionCount).fill(undefined);
   return {
     advance(partition, offset) {
-      offsets[partition] = offset;
+      const at = next[partition];
+      if (at === undefined || offset >= at) next[partition] = offset + 1;
     },
-    cursorForChannel(channel) {
-      const partition = partitionForKey(channelKey(channel), partitionCount);
-      const offset = offsets[partition];
-      return offset === undefined ? null : cursorOf(partition, offset);
+    restart(partition, offset) {
+      next[partition] = offset;
     },
+    live: (partition) => next[partition],
   };
 }

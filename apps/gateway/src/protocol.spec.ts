@@ -1,4 +1,11 @@
-import { errorFrame, parseClientFrame, pongFrame, subscribedFrame, unsubscribedFrame } from './protocol';
+import {
+  errorFrame,
+  parseClientFrame,
+  pongFrame,
+  resetFrame,
+  subscribedFrame,
+  unsubscribedFrame,
+} from './protocol';
 
 describe('parseClientFrame', () => {
   it('reads subscribe, unsubscribe and ping with an optional id', () => {
@@ -105,11 +112,7 @@ describe('control frames', () => {
       cursor: '3-42',
       id: 'a',
     });
-    expect(JSON.parse(subscribedFrame('thread:t1', null, undefined))).toEqual({
-      op: 'subscribed',
-      channel: 'thread:t1',
-      cursor: null,
-    });
+    expect(resetFrame('thread:t1', undefined)).toBe('{"op":"reset","channel":"thread:t1"}');
     expect(JSON.parse(unsubscribedFrame('user:u1', 4))).toEqual({
       op: 'unsubscribed',
       channel: 'user:u1',

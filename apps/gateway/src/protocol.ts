@@ -12,7 +12,13 @@ export type ClientOp =
   | { op: 'unsubscribe'; id: FrameId; channel: Channel }
   | { op: 'ping'; id: FrameId };
 
-export type ErrorCode = 'bad_request' | 'forbidden' | 'too_many_subscriptions';
+export type ErrorCode =
+  | 'bad_request'
+  | 'forbidden'
+  | 'too_many_subscriptions'
+  | 'rate_limited'
+  /** Kafka could not be asked where to start; the same subscribe may work a moment later. */
+  | 'unavailable';
 
 /** A frame that cannot be acted on; `id` is kept when the frame carried a usable one. */
 export interface InvalidFrame {
@@ -83,11 +89,16 @@ function invalid(id: FrameId, message: string): InvalidFrame {
 // Control replies. `id` and optional fields left undefined are dropped by JSON.stringify.
 
 /**
- * `cursor` is where this pod stands in the channel's partition when the subscription starts
- * (every later event has a greater one), or null when the pod has read nothing there yet.
+ * `cursor` is where the subscription starts: the given cursor when resuming, else now. A client
+ * that drops before its first event resumes from it without a gap.
  */
-export function subscribedFrame(channel: string, cursor: string | null, id: FrameId): string {
+export function subscribedFrame(channel: string, cursor: string, id: FrameId): string {
   return JSON.stringify({ op: 'subscribed', channel, cursor, id });
+}
+
+/** The subscription's cursor could not be resumed: refetch the channel's history elsewhere. */
+export function resetFrame(channel: string, id: FrameId): string {
+  return JSON.stringify({ op: 'reset', channel, id });
 }
 
 export function unsubscribedFrame(channel: string, id: FrameId): string {

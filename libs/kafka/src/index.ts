@@ -12,6 +12,8 @@ export type { InRecord, OutRecord } from './records';
 export { runStage } from './run-stage';
 export type { RunningStage, StageHandler, StageOptions } from './run-stage';
 export { readTopic } from './read-topic';
+export { createPartitionReader } from './partition-reader';
+export type { PartitionBounds, PartitionReader, PartitionReaderOptions } from './partition-reader';
 export type { TopicReader } from './read-topic';
 export { watchKafka } from './kafka-health';
 export type { KafkaHealth } from './kafka-health';

@@ -108,6 +108,11 @@ export async function runService<S extends BaseSchema>(def: ServiceDefinition<S>
     started = true;
     logger.info({ opsPort: ops.port }, 'started');
   } catch (e) {
+    // Settings that are only wrong together (checked by the service) exit like a bad variable.
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${def.name}: ${e.message}\n`);
+      return shutdown('invalid configuration', 2);
+    }
     logger.fatal({ err: e }, 'failed to start');
     await shutdown('start failed', 1);
   }
