@@ -243,11 +243,10 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     if (cursor !== undefined || !feed.isReading(partition)) {
       client.pending.add(name);
       try {
-        bounds = (await feed.bounds())[partition];
-        // Bounds are cached briefly: a cursor just past them may be from a newer record.
-        if (cursor !== undefined && bounds !== undefined && cursor.offset > bounds.high) {
-          bounds = (await feed.bounds(0))[partition];
-        }
+        // A cursor is checked against fresh bounds (concurrent subscribes share one request):
+        // one accepted just after retention removed its records would make the reader fall off
+        // the log start, and kafkajs would then jump the whole partition to its end.
+        bounds = (await feed.bounds(cursor === undefined ? undefined : 0))[partition];
       } catch (e) {
         logger.warn({ err: e }, 'could not read the bounds of deliveries');
         if (client.pending.delete(name)) {

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { HEADERS, TOPICS, topicSpecs } from '@threadcast/contracts';
+import { channelKey, HEADERS, TOPICS, topicSpecs } from '@threadcast/contracts';
 import { createKafka, createKeyedProducer, partitionForKey, provisionTopics } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
-import { deliveriesPartitionCount, readAllDeliveries, type DeliverySource } from '../src/delivery-source';
+import { openDeliveryFeed, type KafkaDeliveryFeed } from '../src/delivery-feed';
 import { gatewayMetrics } from '../src/gateway-metrics';
 import { createGatewayServer, type GatewayServer } from '../src/gateway-server';
 
-// The Kafka half of the gateway on a real broker: records produced to `deliveries` reach the
-// sockets of their channel, with the partition and offset the broker gave them as cursor.
+type Frame = Record<string, unknown> & { op: string; cursor?: string; event?: { n: number } };
+
+// The Kafka half of the gateway on a real broker: only the partitions subscribed to are read,
+// from the end or from a cursor, and the cursors are the broker's offsets.
 describe('gateway reading deliveries', () => {
   const brokers = process.env.KAFKA_BROKERS;
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: run through the integration jest config');
@@ -20,10 +22,12 @@ describe('gateway reading deliveries', () => {
     'it-gateway',
   );
   const producer = createKeyedProducer(kafka);
+  const registry = new Registry();
+  const metrics = gatewayMetrics(registry);
   let server: GatewayServer;
-  let source: DeliverySource;
+  let feed: KafkaDeliveryFeed;
   let url: string;
-  let partitions: number;
+  const sockets: WebSocket[] = [];
 
   beforeAll(async () => {
     const admin = kafka.admin();
@@ -31,72 +35,150 @@ describe('gateway reading deliveries', () => {
     await provisionTopics(admin, topicSpecs({ partitions: 12, replicationFactor: 1 }));
     await admin.disconnect();
     await producer.connect();
-    partitions = await deliveriesPartitionCount(kafka);
+    let deliver: GatewayServer['deliver'] = () => {};
+    feed = await openDeliveryFeed({ kafka, instanceId: 'it', logger, metrics, onRecord: (r) => deliver(r) });
     server = createGatewayServer({
       maxFrameBytes: 4096,
       maxSubscriptions: 10,
       pingIntervalMs: 30_000,
       maxBufferedBytes: 1024 * 1024,
-      partitionCount: partitions,
-      metrics: gatewayMetrics(new Registry()),
+      maxMessagesPerSecond: 100,
+      messageBurst: 100,
+      maxReplayRecords: 100_000,
+      feed,
+      metrics,
       logger,
     });
-    source = await readAllDeliveries({ kafka, instanceId: 'it', logger, onRecord: server.deliver });
+    deliver = server.deliver;
     url = `ws://127.0.0.1:${await server.listen(0, '127.0.0.1')}/ws`;
   });
   afterAll(async () => {
+    for (const ws of sockets) ws.terminate();
     await server?.close(100);
-    await source?.stop();
+    await feed?.close();
     await producer.disconnect();
   });
 
-  it('delivers produced records to the subscribed socket, in order, with broker cursors', async () => {
-    const thread = `it-gw-${randomUUID().slice(0, 8)}`;
-    const channel = `thread:${thread}`;
-    const frames: Record<string, unknown>[] = [];
+  const channelOf = (thread: string) => `thread:${thread}`;
+  const partitionOf = (thread: string) => partitionForKey(channelKey(channelOf(thread)), feed.partitionCount);
+  const produce = (thread: string, ns: number[]) =>
+    producer.send(
+      ns.map((n) => ({
+        topic: TOPICS.deliveries,
+        key: thread,
+        value: JSON.stringify({
+          op: 'event',
+          channel: channelOf(thread),
+          event: { type: 'comment.deleted', eventId: `${thread}-${n}`, n },
+        }),
+        headers: { [HEADERS.channel]: channelOf(thread), [HEADERS.acceptedAt]: String(Date.now()) },
+      })),
+    );
+  /** A thread in a partition nobody reads yet, so each test sees its own partition start. */
+  const freshThread = (avoid: number[] = []) => {
+    for (;;) {
+      const thread = `it-gw-${randomUUID().slice(0, 8)}`;
+      const p = partitionOf(thread);
+      if (!feed.isReading(p) && !avoid.includes(p)) return thread;
+    }
+  };
+
+  async function connect() {
+    const frames: Frame[] = [];
     const ws = new WebSocket(url);
-    ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Record<string, unknown>));
+    sockets.push(ws);
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Frame));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    ws.send(JSON.stringify({ op: 'subscribe', channel }));
+    const until = async (what: () => boolean, label: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!what()) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${label}: ${JSON.stringify(frames)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const events = () => frames.filter((f) => f.op === 'event').map((f) => f.event!.n);
+    const subscribe = async (thread: string, cursor?: string) => {
+      const before = frames.length;
+      ws.send(JSON.stringify({ op: 'subscribe', channel: channelOf(thread), cursor }));
+      await until(() => frames.slice(before).some((f) => f.op === 'subscribed'), 'subscribed');
+      return frames.slice(before);
+    };
+    return { ws, frames, until, events, subscribe };
+  }
 
-    // The reader joins its group from the end: keep producing until the first record arrives.
-    const event = (n: number) => ({
+  const reading = async () =>
+    (await registry.getSingleMetric('threadcast_gateway_partition_reading')!.get()).values
+      .filter((v) => v.value === 1)
+      .map((v) => Number(v.labels.partition))
+      .sort((a, b) => a - b);
+
+  it('reads only subscribed partitions, from the end, with broker offsets as cursors', async () => {
+    expect(await reading()).toEqual([]);
+    const thread = freshThread();
+    const p = partitionOf(thread);
+    await produce(thread, [0, 1]); // before the subscription: not delivered
+    const c = await connect();
+    const [subscribed] = await c.subscribe(thread);
+    expect(await reading()).toEqual([p]);
+    const start = Number(subscribed!.cursor!.split('-')[1]);
+    expect(subscribed!.cursor).toBe(`${p}-${start}`);
+
+    await produce(thread, [2, 3, 4]);
+    await c.until(() => c.events().length === 3, 'three events');
+    expect(c.events()).toEqual([2, 3, 4]);
+    const cursors = c.frames.filter((f) => f.op === 'event').map((f) => f.cursor);
+    expect(cursors).toEqual([`${p}-${start + 1}`, `${p}-${start + 2}`, `${p}-${start + 3}`]);
+
+    c.ws.send(JSON.stringify({ op: 'unsubscribe', channel: channelOf(thread) }));
+    await c.until(() => c.frames.some((f) => f.op === 'unsubscribed'), 'unsubscribed');
+    expect(await reading()).toEqual([]);
+  });
+
+  it('replays from a cursor to a newcomer without duplicating anything for a live socket', async () => {
+    const thread = freshThread();
+    const live = await connect();
+    const [subscribed] = await live.subscribe(thread);
+    await produce(thread, [0, 1, 2, 3, 4]);
+    await live.until(() => live.events().length === 5, 'five live events');
+    // A newcomer with the cursor of event 1 gets 2.. again from the log: the reader moves back.
+    const cursorAfter1 = live.frames.filter((f) => f.op === 'event')[1]!.cursor!;
+    const newcomer = await connect();
+    await newcomer.subscribe(thread, cursorAfter1);
+    await newcomer.until(() => newcomer.events().length === 3, 'the replay');
+    await produce(thread, [5, 6]);
+    await newcomer.until(() => newcomer.events().length === 5, 'live events after the replay');
+    await live.until(() => live.events().length === 7, 'live events');
+    expect(newcomer.events()).toEqual([2, 3, 4, 5, 6]);
+    expect(live.events()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // From the subscription's own cursor: everything.
+    const third = await connect();
+    await third.subscribe(thread, subscribed!.cursor);
+    await third.until(() => third.events().length === 7, 'the whole replay');
+    expect(third.events()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(live.events()).toHaveLength(7);
+  });
+
+  it('answers reset for a cursor older than the log start', async () => {
+    const thread = freshThread();
+    const p = partitionOf(thread);
+    await produce(thread, [0, 1, 2]);
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(TOPICS.deliveries);
+    const high = Number(offsets.find((o) => o.partition === p)!.high);
+    // What retention does, on demand: the log now starts at `high`.
+    await admin.deleteTopicRecords({
       topic: TOPICS.deliveries,
-      key: thread,
-      value: JSON.stringify({
-        op: 'event',
-        channel,
-        event: { type: 'comment.deleted', eventId: `e${n}`, n },
-      }),
-      headers: { [HEADERS.channel]: channel, [HEADERS.acceptedAt]: String(Date.now()) },
+      partitions: [{ partition: p, offset: String(high) }],
     });
-    const events = () => frames.filter((f) => f.op === 'event');
-    let n = 0;
-    for (let i = 0; i < 100 && events().length === 0; i++) {
-      await producer.send([event(n++)]);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const first = n;
-    await producer.send([event(n++), event(n++), event(n++)]);
-    const deadline = Date.now() + 20_000;
-    while (
-      events().filter((f) => (f.event as { n: number }).n >= first).length < 3 &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    ws.close();
-
-    const partition = partitionForKey(thread, partitions);
-    const last = events().slice(-3);
-    expect(last.map((f) => (f.event as { n: number }).n)).toEqual([first, first + 1, first + 2]);
-    const offsets = last.map((f) => {
-      const [p, offset] = String(f.cursor).split('-');
-      expect(Number(p)).toBe(partition);
-      return Number(offset);
-    });
-    expect(offsets[1]).toBe(offsets[0]! + 1);
-    expect(offsets[2]).toBe(offsets[1]! + 1);
-    expect(frames[0]).toMatchObject({ op: 'subscribed', channel });
+    await admin.disconnect();
+    const c = await connect();
+    const frames = await c.subscribe(thread, `${p}-${high - 3}`);
+    expect(frames.map((f) => f.op)).toEqual(['reset', 'subscribed']);
+    expect(frames[1]!.cursor).toBe(`${p}-${high}`);
+    await produce(thread, [3]);
+    await c.until(() => c.events().length === 1, 'a live event after the reset');
+    expect(c.events()).toEqual([3]);
   });
 });

@@ -32,8 +32,8 @@ export interface PartitionReader {
   /** The partitions being read, ascending. */
   reading(): number[];
   /**
-   * Every partition's bounds, at most `maxAgeMs` old; concurrent callers share one request, so a
-   * reconnect storm costs one ListOffsets per `maxAgeMs`.
+   * Every partition's bounds, at most `maxAgeMs` old (0: fresh). Callers while a request is in
+   * flight share it, so a reconnect storm costs one ListOffsets at a time, not one per socket.
    */
   bounds(maxAgeMs?: number): Promise<PartitionBounds[]>;
   /** Leaves the group, then deletes it so the broker does not keep it until it expires. */
