@@ -80,10 +80,15 @@ export function createTokenVerifier(settings: TokenSettings): VerifyToken | unde
 function refusal(e: unknown): TokenError {
   if (e instanceof errors.JWTExpired) return new TokenError('token expired');
   if (e instanceof errors.JWSSignatureVerificationFailed) return new TokenError('bad token signature');
-  if (e instanceof errors.JWTClaimValidationFailed) return new TokenError(`token claim "${e.claim}" ${e.reason}`);
+  if (e instanceof errors.JWTClaimValidationFailed)
+    return new TokenError(`token claim "${e.claim}" ${e.reason}`);
   if (e instanceof errors.JWKSNoMatchingKey) return new TokenError('no key of the JWKS matches the token');
   if (e instanceof errors.JOSEAlgNotAllowed) return new TokenError('token algorithm not allowed');
-  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid || e instanceof errors.JOSENotSupported) {
+  if (
+    e instanceof errors.JWSInvalid ||
+    e instanceof errors.JWTInvalid ||
+    e instanceof errors.JOSENotSupported
+  ) {
     return new TokenError(`malformed token (${e.code})`);
   }
   // Anything else is the JWKS endpoint failing (timeout, network, HTTP status, bad JSON): not
