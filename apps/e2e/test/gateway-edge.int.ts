@@ -25,6 +25,11 @@ describe('gateway edges', () => {
   );
   const producer = createKeyedProducer(kafka);
   const sockets: WebSocket[] = [];
+  const connect = async (address: string) => {
+    const c = await TestClient.connect(address);
+    sockets.push(c.ws);
+    return c;
+  };
 
   beforeAll(async () => {
     await provisionTopics();
@@ -70,7 +75,7 @@ describe('gateway edges', () => {
   const healthy = async (pod: RunningService) => {
     expect(pod.child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${pod.opsPort}/healthz`)).status).toBe(200);
-    const c = await TestClient.connect(url(pod));
+    const c = await connect(url(pod));
     c.ws.send('{"op":"ping","id":"alive"}');
     await c.waitFor('pong', (f) => f.op === 'pong' && f.id === 'alive');
     c.close();
@@ -82,11 +87,11 @@ describe('gateway edges', () => {
   };
 
   it('authorizes channels by token and refuses bad tokens at the handshake with 401', async () => {
-    const anonymous = await TestClient.connect(url(strict));
+    const anonymous = await connect(url(strict));
     expect(await answer(anonymous, `thread:${run}`)).toBe('subscribed');
     expect(await answer(anonymous, 'user:alice')).toBe('forbidden');
 
-    const alice = await TestClient.connect(url(strict, `?token=${await jwt({ sub: 'alice', mod: ['f1'] })}`));
+    const alice = await connect(url(strict, `?token=${await jwt({ sub: 'alice', mod: ['f1'] })}`));
     expect(await answer(alice, `thread:${run}`)).toBe('subscribed');
     expect(await answer(alice, 'user:alice')).toBe('subscribed');
     expect(await answer(alice, 'user:bob')).toBe('forbidden');
@@ -116,9 +121,9 @@ describe('gateway edges', () => {
   it('drops a client that stops reading while 20 MB flow to its channel; others keep up; RSS stays bounded', async () => {
     const thread = `flood-${run}`;
     const channel = `thread:${thread}`;
-    const normal = await TestClient.connect(url(roomy));
+    const normal = await connect(url(roomy));
     await normal.subscribe(channel);
-    const stalled = await TestClient.connect(url(roomy));
+    const stalled = await connect(url(roomy));
     await stalled.subscribe(channel);
     // Stop reading the TCP socket: the kernel buffers fill, then the gateway's.
     (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
@@ -166,7 +171,7 @@ describe('gateway edges', () => {
 
   it('survives a protocol fuzz: each bad input gets its error or close code', async () => {
     // Random bytes as text frames and as binary frames.
-    const c = await TestClient.connect(url(roomy));
+    const c = await connect(url(roomy));
     for (let i = 0; i < 200; i++) c.ws.send(randomBytes(1 + (i % 300)), { binary: i % 2 === 0 });
     const closedOrErrors = await Promise.race([
       new Promise<string>((resolve) => c.ws.once('close', (code) => resolve(`close ${code}`))),
@@ -179,7 +184,7 @@ describe('gateway edges', () => {
     expect(c.frames.every((f: Frame) => f.op === 'error' && f.code === 'bad_request')).toBe(true);
 
     // Unknown ops and malformed frames: an error each, the socket stays.
-    const d = await TestClient.connect(url(roomy));
+    const d = await connect(url(roomy));
     const bad = [
       '{"op":"launch"}',
       '[]',
@@ -193,13 +198,13 @@ describe('gateway edges', () => {
     expect(d.frames.map((f) => f.code)).toEqual(bad.map(() => 'bad_request'));
 
     // A huge frame: 1009 (message too big).
-    const e = await TestClient.connect(url(roomy));
+    const e = await connect(url(roomy));
     const tooBig = new Promise<number>((resolve) => e.ws.once('close', resolve));
     e.ws.send(JSON.stringify({ op: 'ping', id: 'x'.repeat(1024 * 1024) }));
     expect(await tooBig).toBe(1009);
 
     // 10,000 subscriptions on one socket: the first 100 are taken, each other one refused.
-    const f = await TestClient.connect(url(roomy));
+    const f = await connect(url(roomy));
     for (let i = 0; i < 10_000; i++)
       f.ws.send(JSON.stringify({ op: 'subscribe', channel: `thread:many-${run}-${i}` }));
     await f.waitFor('10,000 answers', () => f.frames.length === 10_000, 60_000);
@@ -207,7 +212,7 @@ describe('gateway edges', () => {
     expect(f.frames.filter((x) => x.code === 'too_many_subscriptions')).toHaveLength(9_900);
 
     // A subscribe flood at the default rate limit: dropped with rate_limited, then closed with 1008.
-    const g = await TestClient.connect(url(strict));
+    const g = await connect(url(strict));
     const flooded = new Promise<number>((resolve) => g.ws.once('close', resolve));
     for (let i = 0; i < 5_000; i++)
       g.ws.send(JSON.stringify({ op: 'subscribe', channel: `thread:flood-${i}` }));

@@ -104,10 +104,14 @@ describe('gateway pods scaling out', () => {
       const accepted: string[] = [];
       let exit: Promise<number | null> | undefined;
       let killedAt = 0;
+      let exitedAt = 0;
       for (let n = 0; n < 90; n++) {
         if (n === 30) {
           killedAt = Date.now();
-          exit = doomed.stop(signal);
+          exit = doomed.stop(signal).then((code) => {
+            exitedAt = Date.now();
+            return code;
+          });
         }
         accepted.push(await post(thread, n));
         await new Promise((r) => setTimeout(r, 20));
@@ -125,7 +129,8 @@ describe('gateway pods scaling out', () => {
       if (signal === 'SIGTERM') {
         // Exit 0: the drain finished before the shutdown deadline forced an exit.
         expect(code).toBe(0);
-        expect(Date.now() - killedAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+        // The spec's bound, not a speed measurement: the pod is gone within its drain time.
+        expect(exitedAt - killedAt).toBeLessThan(DRAIN_MS);
         for (const c of readers) expect(c.closeCodes[0]).toBe(1012);
       }
     },

@@ -1,18 +1,28 @@
 import { DLQ_HEADERS, TOPICS } from '@threadcast/contracts';
 import { createKafka, createKeyedProducer, readTopic, type InRecord } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
+import { SignJWT } from 'jose';
 import { brokers, startPipeline } from './services';
 import { TestClient, postJson } from './ws-client';
 
 // The issue-3 acceptance test: four services as separate processes on the real broker, driven
 // only through ingest's HTTP API, the gateway's WebSocket protocol, and Kafka for product teams.
+const JWT_SECRET = 'pipeline-e2e-secret-pipeline-e2e-secret';
+
 describe('pipeline end to end', () => {
   let p: Awaited<ReturnType<typeof startPipeline>>;
   const run = Math.random().toString(36).slice(2, 8);
   const id = (s: string) => `${s}-${run}`;
   const clients: TestClient[] = [];
-  const connect = async () => {
-    const c = await TestClient.connect(p.gatewayUrl);
+  /** Anonymous, or as a user whose token carries `sub` and moderated forums. */
+  const connect = async (claims?: { sub: string; mod?: string[] }) => {
+    const token =
+      claims &&
+      (await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('10m')
+        .sign(new TextEncoder().encode(JWT_SECRET)));
+    const c = await TestClient.connect(token ? `${p.gatewayUrl}?token=${token}` : p.gatewayUrl);
     clients.push(c);
     return c;
   };
@@ -20,7 +30,7 @@ describe('pipeline end to end', () => {
     postJson(`${p.ingestUrl}${path}`, body, method);
 
   beforeAll(async () => {
-    p = await startPipeline();
+    p = await startPipeline({ gateway: { GATEWAY_JWT_SECRET: JWT_SECRET } });
   });
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -136,7 +146,11 @@ describe('pipeline end to end', () => {
       (await post(`/v1/threads/${thread}`, { forumId: forum, moderation: 'premoderated' }, 'PUT')).status,
     ).toBe(202);
     expect((await post(`/v1/threads/${open}`, { forumId: forum }, 'PUT')).status).toBe(202);
-    const [reader, mod, parentAuthor] = await Promise.all([connect(), connect(), connect()]);
+    const [reader, mod, parentAuthor] = await Promise.all([
+      connect(),
+      connect({ sub: id('mia'), mod: [forum] }),
+      connect({ sub: id('carol') }),
+    ]);
     await reader.subscribe(`thread:${thread}`);
     await reader.subscribe(`thread:${open}`);
     await mod.subscribe(`mod:${forum}`);
