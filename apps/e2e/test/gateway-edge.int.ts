@@ -149,6 +149,9 @@ describe('gateway edges', () => {
             headers: { [HEADERS.channel]: channel },
           })),
         );
+        // The normal reader keeps up (a slow test process must not make it a slow consumer
+        // too); the stalled one falls further behind with every batch.
+        await normal.waitForEvents('the batch', channel, n + 20, 60_000);
       }
       await normal.waitForEvents('every flooded event', channel, count, 60_000);
       // The stalled client cannot see its close (it reads nothing): the pod's books show it.
