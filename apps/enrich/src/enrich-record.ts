@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import {
   decodeCommentEvent,
   HEADERS,
@@ -46,6 +47,13 @@ export function enrichRecord(record: InRecord, tables: EnrichTables, deps: Enric
     commentId: event.commentId,
     acceptedAt: event.acceptedAt,
   };
+  // On the record's processing span (libs/kafka runs each record in its own).
+  trace.getActiveSpan()?.setAttributes({
+    'comment.id': base.commentId,
+    'thread.id': base.threadId,
+    'forum.id': base.forumId,
+    'event.type': event.type,
+  });
   const out: OutRecord[] = [
     {
       topic: TOPICS.commentsEnriched,

@@ -1,5 +1,6 @@
 // enrich: comments -> comments.enriched (+ comments.index), joined with the users, threads and
 // comments.index tables this pod keeps in memory.
+import { telemetry } from './instrument'; // first: see instrument.ts
 import { TOPICS } from '@threadcast/contracts';
 import {
   createKafka,
@@ -21,6 +22,8 @@ void runService({
   name: 'enrich',
   config: enrichConfig,
   async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
+    // Registered first, so it runs last: spans of the final batches get exported.
+    onShutdown('telemetry', () => telemetry.shutdown());
     const kafka = createKafka(config, logger, 'threadcast-enrich');
     const health = await watchKafka({
       kafka,

@@ -3,7 +3,8 @@
  * subscribed to its channel that has not had it yet. A record nobody here listens to costs one
  * header read and one map lookup; the frame is built once, on first need, and shared.
  */
-import { HEADERS } from '@threadcast/contracts';
+import { propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { HEADERS, TOPICS } from '@threadcast/contracts';
 import type { InRecord } from '@threadcast/kafka';
 import { cursorOf } from './cursor';
 import { frameWithCursor } from './frame-delivery';
@@ -23,6 +24,7 @@ export interface FanOutSocket {
 const OPEN = 1;
 // Text frames (the bytes are UTF-8 JSON), never compressed: the frame is shared by all sockets.
 const SEND_OPTIONS = { binary: false, compress: false } as const;
+const tracer = trace.getTracer('@threadcast/gateway');
 
 export function createFanOut<C extends { readonly ws: FanOutSocket }>(deps: {
   subscriptions: Subscriptions<C>;
@@ -43,6 +45,7 @@ export function createFanOut<C extends { readonly ws: FanOutSocket }>(deps: {
     if (channel === undefined) return;
     const subs = subscriptions.subscribers(channel);
     if (subs === undefined) return;
+    const startedAt = now();
     let frame: Buffer | undefined;
     let written = 0;
     for (const sub of subs) {
@@ -68,7 +71,44 @@ export function createFanOut<C extends { readonly ws: FanOutSocket }>(deps: {
     if (written === 0) return;
     metrics.eventsDelivered.inc(written);
     metrics.bytesWritten.inc(written * frame!.length);
+    const endedAt = now();
     const acceptedAt = Number(record.headers[HEADERS.acceptedAt]);
-    if (acceptedAt > 0) metrics.e2eLatency.observe((now() - acceptedAt) / 1000);
+    const latencyMs = acceptedAt > 0 ? endedAt - acceptedAt : undefined;
+    if (latencyMs !== undefined) metrics.e2eLatency.observe(latencyMs / 1000);
+    traceFanOut(record, channel, offset, written, startedAt, endedAt, latencyMs);
   };
+}
+
+/**
+ * One span per pod per event written to at least one socket (never one per socket), a child of
+ * the `publish deliveries` span whose context the record's `traceparent` carries.
+ */
+function traceFanOut(
+  record: DeliveryRecord,
+  channel: string,
+  offset: number,
+  sockets: number,
+  startedAt: number,
+  endedAt: number,
+  latencyMs: number | undefined,
+): void {
+  const parent = propagation.extract(ROOT_CONTEXT, record.headers);
+  const span = tracer.startSpan(
+    'fan-out deliveries',
+    {
+      kind: SpanKind.CONSUMER,
+      startTime: startedAt,
+      attributes: {
+        channel,
+        'gateway.sockets': sockets,
+        'messaging.system': 'kafka',
+        'messaging.destination.name': TOPICS.deliveries,
+        'messaging.destination.partition.id': String(record.partition),
+        'messaging.kafka.offset': offset,
+      },
+    },
+    parent,
+  );
+  if (latencyMs !== undefined) span.setAttribute('threadcast.e2e_latency_ms', latencyMs);
+  span.end(endedAt);
 }

@@ -1,3 +1,4 @@
+import { telemetry } from './instrument'; // first: see instrument.ts
 import { TOPICS } from '@threadcast/contracts';
 import { createKafka, watchKafka } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
@@ -11,6 +12,8 @@ void runService({
   name: 'gateway',
   config: gatewayConfig,
   async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
+    // Registered first, so it runs last: spans of the final batches get exported.
+    onShutdown('telemetry', () => telemetry.shutdown());
     const verifyToken = createTokenVerifier(config);
     const kafka = createKafka(config, logger, 'threadcast-gateway');
     const health = await watchKafka({ kafka, topics: [TOPICS.deliveries], logger });

@@ -13,6 +13,7 @@ import { ingestMetrics } from './ingest-metrics';
 import { checkJsonCharset, parseJsonBody } from './json-body';
 import { createRateLimiter } from './rate-limiter';
 import type { RecordSender } from './send-with-timeout';
+import { nameRequestSpan, responseTraceparent } from './request-span';
 import { registerTableRoutes } from './table-routes';
 
 export type IngestAppConfig = Pick<
@@ -115,8 +116,15 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
 
   // Answers finishing after close began end their keep-alive connection, or close() would wait
   // for the client to hang up.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    // The caller can hand this to on-call: `npm run trace -- <trace id>` finds the journey.
+    const traceparent = responseTraceparent();
+    if (traceparent !== undefined) {
+      const url = request.routeOptions.url;
+      if (url !== undefined) nameRequestSpan(`${request.method} ${url}`);
+      reply.header('traceparent', traceparent).header('x-trace-id', traceparent.slice(3, 35));
+    }
     done(null, payload);
   });
 

@@ -15,6 +15,7 @@ import {
   EditCommentRequest,
   VoteRequest,
 } from './request-schemas';
+import { annotateRequestSpan } from './request-span';
 import { traceHeaders } from './trace-headers';
 import { writeScope } from './write-ids';
 
@@ -43,6 +44,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
       rateKey: `u:${body.author.id}`,
       build: (ids, at) => commentWrite(createdEvent(threadId, body, ids), at, trace),
     });
+    annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId, 'author.id': body.author.id });
     return reply.code(202).send(answer);
   });
 
@@ -58,6 +60,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
       rateKey: body.editorId === undefined ? `c:${threadId}/${id}` : `u:${body.editorId}`,
       build: (ids, at) => commentWrite(editedEvent(threadId, id, body, ids), at, trace),
     });
+    annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });
     return reply.code(202).send(answer);
   });
 
@@ -73,6 +76,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
       rateKey: body.deletedBy === undefined ? `c:${threadId}/${id}` : `u:${body.deletedBy}`,
       build: (ids, at) => commentWrite(deletedEvent(threadId, id, body, ids), at, trace),
     });
+    annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });
     return reply.code(202).send(answer);
   });
 
@@ -88,6 +92,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
       rateKey: `u:${body.userId}`,
       build: (ids, at) => commentWrite(votedEvent(threadId, id, body, ids), at, trace),
     });
+    annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });
     return reply.code(202).send(answer);
   });
 }

@@ -1,4 +1,5 @@
 // The ingest service: the client HTTP API on INGEST_PORT, producing to Kafka; ops on OPS_PORT.
+import { telemetry } from './instrument'; // first: see instrument.ts
 import { TOPICS } from '@threadcast/contracts';
 import { createKafka, createKeyedProducer, watchKafka, type KafkaHealth } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
@@ -10,6 +11,8 @@ void runService({
   name: 'ingest',
   config: ingestConfig,
   async start(ctx) {
+    // Registered first, so it runs last: spans of the final requests and batches get exported.
+    ctx.onShutdown('telemetry', () => telemetry.shutdown());
     const { config, logger } = ctx;
     const kafka = createKafka(config, logger, 'threadcast-ingest');
     const producer = createKeyedProducer(kafka);

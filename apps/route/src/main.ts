@@ -1,5 +1,6 @@
 // route: comments.enriched -> deliveries (who gets what), votes -> comments.scores + coalesced
 // comment.score updates. Only wiring here; the logic is in the files it imports.
+import { telemetry } from './instrument'; // first: see instrument.ts
 import { randomUUID } from 'node:crypto';
 import { TOPICS, type CommentScoreState } from '@threadcast/contracts';
 import {
@@ -22,6 +23,8 @@ void runService({
   name: 'route',
   config: routeConfig,
   async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
+    // Registered first, so it runs last: spans of the final batches get exported.
+    onShutdown('telemetry', () => telemetry.shutdown());
     const kafka = createKafka(config, logger, 'threadcast-route');
     // Unique per process, not per pod name: a restarted process must apply its own earlier writes.
     const writerId = `${instanceId}-${randomUUID().slice(0, 8)}`;

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { decodeEnrichedEvent, type CommentScoreState } from '@threadcast/contracts';
 import type { OutRecord, StageHandler } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
@@ -38,6 +39,13 @@ export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
     const decoded = decodeEnrichedEvent(record.value);
     if (!decoded.ok) throw new PoisonRecordError(decoded.code, decoded.message, { field: decoded.field });
     const event = decoded.value;
+    // On the record's processing span (libs/kafka runs each record in its own).
+    const span = trace.getActiveSpan();
+    span?.setAttributes({
+      'comment.id': event.commentId,
+      'thread.id': event.threadId,
+      'event.type': event.type,
+    });
     const meta = deliveryMeta(record.headers, event.acceptedAt);
     if (event.type === 'comment.voted') {
       const next = applyVote(scores.get(event.commentId), event);
@@ -53,6 +61,7 @@ export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
       return [changelog];
     }
     const deliveries = routeEvent(event, deps.route);
+    span?.setAttribute('channel', deliveries.map((d) => d.channel).join(','));
     const out: OutRecord[] = new Array(deliveries.length);
     for (let i = 0; i < deliveries.length; i++) {
       const d = deliveries[i]!;

@@ -1,6 +1,8 @@
+import { context, type Span } from '@opentelemetry/api';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { partitionForKey } from './murmur2';
 import type { OutRecord } from './records';
+import { endSpans, startPublishSpans, untraced } from './record-tracing';
 
 export interface KeyedProducer {
   connect(): Promise<void>;
@@ -25,6 +27,7 @@ export const javaCompatiblePartitioner =
 
 interface Pending {
   records: OutRecord[];
+  spans: Span[];
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -55,10 +58,16 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
     if (batch.length === 0) return;
     inFlight = inFlight.then(async () => {
       try {
-        await producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch) });
-        for (const p of batch) p.resolve();
+        await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch) }));
+        for (const p of batch) {
+          endSpans(p.spans);
+          p.resolve();
+        }
       } catch (e) {
-        for (const p of batch) p.reject(e);
+        for (const p of batch) {
+          endSpans(p.spans, e);
+          p.reject(e);
+        }
       }
     });
   };
@@ -67,8 +76,9 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
     connect: () => producer.connect(),
     send(records) {
       if (records.length === 0) return Promise.resolve();
+      const spans = startPublishSpans(records, context.active());
       return new Promise<void>((resolve, reject) => {
-        queue.push({ records, resolve, reject });
+        queue.push({ records, spans, resolve, reject });
         queued += records.length;
         if (queued >= maxBatch) flush();
         else if (!scheduled) {

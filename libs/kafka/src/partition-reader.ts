@@ -2,6 +2,7 @@ import type { Logger } from '@threadcast/runtime';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { retryWhileRetriable } from './backoff';
 import { toInRecord, type InRecord } from './records';
+import { untraced } from './record-tracing';
 
 /** Where a partition's log starts and ends: offsets `low` to `high - 1` can be read. */
 export interface PartitionBounds {
@@ -104,25 +105,28 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
 
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: false });
-  await consumer.run({
-    autoCommit: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: async ({ batch, isStale }) => {
-      const partition = batch.partition;
-      for (const m of batch.messages) {
-        // Stale: a readFrom moved this partition back; the replay comes with the next fetch.
-        if (!running.has(partition) || isStale()) return;
-        try {
-          opts.onRecord(toInRecord(topic, partition, m));
-        } catch (e) {
-          logger.warn({ err: e, topic, partition, offset: m.offset }, 'skipping unreadable record');
+  // Untraced: reading a table or the deliveries stream is not part of any comment's trace.
+  await untraced(() =>
+    consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, isStale }) => {
+        const partition = batch.partition;
+        for (const m of batch.messages) {
+          // Stale: a readFrom moved this partition back; the replay comes with the next fetch.
+          if (!running.has(partition) || isStale()) return;
+          try {
+            opts.onRecord(toInRecord(topic, partition, m));
+          } catch (e) {
+            logger.warn({ err: e, topic, partition, offset: m.offset }, 'skipping unreadable record');
+          }
+          running.set(partition, Number(m.offset) + 1);
         }
-        running.set(partition, Number(m.offset) + 1);
-      }
-      const next = running.get(partition);
-      if (next !== undefined) opts.onProgress?.(partition, next, Number(batch.highWatermark));
-    },
-  });
+        const next = running.get(partition);
+        if (next !== undefined) opts.onProgress?.(partition, next, Number(batch.highWatermark));
+      },
+    }),
+  );
   started = true;
   // Nothing is read until asked for. Records fetched before this pause are dropped by eachBatch.
   apply();

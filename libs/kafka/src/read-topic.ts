@@ -2,6 +2,7 @@ import type { Logger } from '@threadcast/runtime';
 import type { Consumer, Kafka } from 'kafkajs';
 import { retryWhileRetriable } from './backoff';
 import { toInRecord, type InRecord } from './records';
+import { untraced } from './record-tracing';
 
 export interface TopicReader {
   /** True once every partition has been read up to where it stood when the reader started. */
@@ -66,27 +67,30 @@ export async function readTopic(opts: {
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning });
-  await consumer.run({
-    autoCommit: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) {
-        try {
-          opts.onRecord(toInRecord(batch.topic, batch.partition, m));
-        } catch (e) {
-          logger.warn(
-            { err: e, topic, partition: batch.partition, offset: m.offset },
-            'skipping unreadable record',
-          );
+  // Untraced: reading a table or the deliveries stream is not part of any comment's trace.
+  await untraced(() =>
+    consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          try {
+            opts.onRecord(toInRecord(batch.topic, batch.partition, m));
+          } catch (e) {
+            logger.warn(
+              { err: e, topic, partition: batch.partition, offset: m.offset },
+              'skipping unreadable record',
+            );
+          }
         }
-      }
-      const end = ends.get(batch.partition);
-      if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) {
-        ends.delete(batch.partition);
-        check();
-      }
-    },
-  });
+        const end = ends.get(batch.partition);
+        if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) {
+          ends.delete(batch.partition);
+          check();
+        }
+      },
+    }),
+  );
   await joined;
   return {
     isCaughtUp: () => ends.size === 0,

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /** A consumed record with headers decoded to strings: what stage handlers see. */
@@ -18,6 +19,11 @@ export interface OutRecord {
   key: string | Buffer;
   value: Buffer | string | null;
   headers?: Record<string, string>;
+  /**
+   * The trace context the record was made in (a stage sets its processing span's); its
+   * `publish` span is a child of it. Defaults to the context active when it is sent.
+   */
+  traceContext?: Context;
 }
 
 export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -1,12 +1,14 @@
-import { TOPICS } from '@threadcast/contracts';
+import { DLQ_HEADERS, TOPICS } from '@threadcast/contracts';
 import type { Logger } from '@threadcast/runtime';
 import { isRetriable, PoisonRecordError } from '@threadcast/runtime';
+import { context, SpanStatusCode } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { backoffMs, sleep } from './backoff';
 import { deadLetter } from './dead-letter';
 import type { KeyedProducer } from './keyed-producer';
 import { toInRecord, type InRecord, type OutRecord } from './records';
+import { startProcessSpan, untraced } from './record-tracing';
 import { stageMetrics } from './stage-metrics';
 
 /**
@@ -60,7 +62,28 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
   });
 
+  /** The record's outputs, made in its own processing span (a child of its publish span). */
   const handle = async (record: InRecord, p: EachBatchPayload): Promise<OutRecord[]> => {
+    const { span, ctx } = startProcessSpan(record, stage);
+    try {
+      const out = await context.with(ctx, () => attempt(record, p));
+      for (const r of out) {
+        r.traceContext ??= ctx;
+        if (r.topic === TOPICS.dlq) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'dead-lettered' });
+          span.setAttribute('threadcast.dlq.reason', r.headers?.[DLQ_HEADERS.reason] ?? '');
+        }
+      }
+      return out;
+    } catch (e) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    } finally {
+      span.end();
+    }
+  };
+
+  const attempt = async (record: InRecord, p: EachBatchPayload): Promise<OutRecord[]> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await handler(record);
@@ -105,54 +128,57 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
 
   await consumer.connect();
   await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-  await consumer.run({
-    autoCommit: true,
-    autoCommitInterval: 1000,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
-    eachBatch: async (p) => {
-      const { batch } = p;
-      const started = process.hrtime.bigint();
-      let out: OutRecord[] = [];
-      let pendingOffset: string | undefined;
-      let pendingCount = 0;
-      let deadCount = 0;
-      const flush = async () => {
-        if (pendingOffset === undefined) return;
-        await sendWithRetry(out, p);
-        p.resolveOffset(pendingOffset);
-        metrics.processing.observe(
-          { stage },
-          Number(process.hrtime.bigint() - started) / 1e9 / Math.max(1, pendingCount),
-        );
-        metrics.processed.inc({ stage, topic: batch.topic, outcome: 'ok' }, pendingCount - deadCount);
-        if (deadCount > 0)
-          metrics.processed.inc({ stage, topic: batch.topic, outcome: 'dead_lettered' }, deadCount);
-        out = [];
-        deadCount = 0;
-        pendingOffset = undefined;
-        pendingCount = 0;
-        await p.commitOffsetsIfNecessary();
-        await p.heartbeat();
-      };
-      for (const m of batch.messages) {
-        if (!p.isRunning() || p.isStale()) break;
-        const produced = await handle(toInRecord(batch.topic, batch.partition, m), p);
-        for (const r of produced) {
-          if (r.topic === TOPICS.dlq) deadCount++;
-          out.push(r);
+  // Untraced: the per-batch spans of kafkajs' instrumentation would be noise next to ours.
+  await untraced(() =>
+    consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
+      eachBatch: async (p) => {
+        const { batch } = p;
+        const started = process.hrtime.bigint();
+        let out: OutRecord[] = [];
+        let pendingOffset: string | undefined;
+        let pendingCount = 0;
+        let deadCount = 0;
+        const flush = async () => {
+          if (pendingOffset === undefined) return;
+          await sendWithRetry(out, p);
+          p.resolveOffset(pendingOffset);
+          metrics.processing.observe(
+            { stage },
+            Number(process.hrtime.bigint() - started) / 1e9 / Math.max(1, pendingCount),
+          );
+          metrics.processed.inc({ stage, topic: batch.topic, outcome: 'ok' }, pendingCount - deadCount);
+          if (deadCount > 0)
+            metrics.processed.inc({ stage, topic: batch.topic, outcome: 'dead_lettered' }, deadCount);
+          out = [];
+          deadCount = 0;
+          pendingOffset = undefined;
+          pendingCount = 0;
+          await p.commitOffsetsIfNecessary();
+          await p.heartbeat();
+        };
+        for (const m of batch.messages) {
+          if (!p.isRunning() || p.isStale()) break;
+          const produced = await handle(toInRecord(batch.topic, batch.partition, m), p);
+          for (const r of produced) {
+            if (r.topic === TOPICS.dlq) deadCount++;
+            out.push(r);
+          }
+          pendingOffset = m.offset;
+          pendingCount++;
+          if (out.length >= flushEvery) await flush();
         }
-        pendingOffset = m.offset;
-        pendingCount++;
-        if (out.length >= flushEvery) await flush();
-      }
-      await flush();
-      metrics.lag.set(
-        { stage, topic: batch.topic, partition: String(batch.partition) },
-        Number(batch.offsetLag()),
-      );
-    },
-  });
+        await flush();
+        metrics.lag.set(
+          { stage, topic: batch.topic, partition: String(batch.partition) },
+          Number(batch.offsetLag()),
+        );
+      },
+    }),
+  );
 
   return {
     isReady: () => joined,

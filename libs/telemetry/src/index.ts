@@ -1,0 +1,4 @@
+export { startTelemetry } from './start-telemetry';
+export type { Telemetry } from './start-telemetry';
+export { telemetryConfig } from './telemetry-config';
+export { onceEvery } from './once-every';
