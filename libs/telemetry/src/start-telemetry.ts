@@ -27,6 +27,8 @@ export interface Telemetry {
 /** Ops endpoints scraped every few seconds: tracing them would drown the comments' traces. */
 const UNTRACED_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
 const ERROR_LOG_INTERVAL_MS = 60_000;
+/** A backend that is down must not hold a stopping pod: the last spans are dropped after this. */
+const SHUTDOWN_FLUSH_MS = 2000;
 
 export function startTelemetry(opts: {
   /** The service's short name; exported as `threadcast-<service>`. */
@@ -71,7 +73,20 @@ export function startTelemetry(opts: {
   let stopped: Promise<void> | undefined;
   return {
     enabled: true,
-    shutdown: () => (stopped ??= sdk.shutdown().catch((e: unknown) => report(`shutdown: ${String(e)}`))),
+    shutdown: () =>
+      (stopped ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          report(`spans not flushed within ${SHUTDOWN_FLUSH_MS} ms at shutdown; dropped`);
+          resolve();
+        }, SHUTDOWN_FLUSH_MS);
+        sdk
+          .shutdown()
+          .catch((e: unknown) => report(`shutdown: ${String(e)}`))
+          .finally(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+      })),
   };
 }
 
