@@ -270,6 +270,19 @@ describe('SASL and TLS (ci/sasl-tls.yaml)', () => {
   });
 });
 
+describe('a Secret that holds only the SASL password (Strimzi KafkaUser)', () => {
+  it('takes the username from values and the password from the Secret', () => {
+    const objects = render([], {
+      kafka: { sasl: { mechanism: 'scram-sha-512', existingSecret: 'threadcast', username: 'threadcast' } },
+    });
+    for (const w of [...ofKind(objects, 'Deployment'), find(objects, 'Job', nameOf('topics'))]) {
+      const env = environment(objects, w);
+      expect(env.get('KAFKA_SASL_USERNAME')).toBe('threadcast');
+      expect(env.get('KAFKA_SASL_PASSWORD')).toEqual({ secret: 'threadcast', key: 'password' });
+    }
+  });
+});
+
 describe('tracing off (ci/tracing-off.yaml)', () => {
   it('disables the SDK and sets no exporter, in every pod', () => {
     const objects = render(['ci/tracing-off.yaml']);

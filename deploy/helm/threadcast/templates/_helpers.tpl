@@ -75,6 +75,9 @@ Non-secret settings shared by every Kafka client (the services and the topics jo
 KAFKA_BROKERS: {{ join "," $v.kafka.brokers | quote }}
 KAFKA_SSL: {{ $v.kafka.tls.enabled | toString | quote }}
 KAFKA_SASL_MECHANISM: {{ $v.kafka.sasl.mechanism | quote }}
+{{- if and (ne $v.kafka.sasl.mechanism "none") $v.kafka.sasl.username }}
+KAFKA_SASL_USERNAME: {{ $v.kafka.sasl.username | quote }}
+{{- end }}
 KAFKA_PARTITIONS: {{ $v.kafka.partitions | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ $v.kafka.replicationFactor | toString | quote }}
 LOG_LEVEL: {{ $v.global.logLevel | quote }}
@@ -147,11 +150,13 @@ logs, consumer ids and trace resources) and every value that comes from a Secret
 {{- end }}
 {{- end }}
 {{- if ne $v.kafka.sasl.mechanism "none" }}
+{{- if not $v.kafka.sasl.username }}
 - name: KAFKA_SASL_USERNAME
   valueFrom:
     secretKeyRef:
       name: {{ $v.kafka.sasl.existingSecret }}
       key: {{ $v.kafka.sasl.usernameKey }}
+{{- end }}
 - name: KAFKA_SASL_PASSWORD
   valueFrom:
     secretKeyRef:
