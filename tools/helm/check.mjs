@@ -8,7 +8,7 @@
 //      drain, secrets referenced only, each scenario), bad values rejected, the Dockerfile and
 //      the bundles it copies (`npm test` builds them first).
 // The first run on a machine builds the tools (a few minutes); later runs take seconds.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv, run } from '../scripts/lib/proc.mjs';
@@ -94,6 +94,24 @@ async function main() {
     say(`kubeconform -strict (Kubernetes ${kube}): ${summary} (${secs(t2)})`);
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+
+  // The image tests read the bundles the images copy; `npm test` has built them already.
+  const missing = readdirSync(join(repoRoot, 'apps')).filter((app) => {
+    const pkg = join(repoRoot, 'apps', app, 'package.json');
+    return (
+      existsSync(pkg) &&
+      JSON.parse(readFileSync(pkg, 'utf8')).main === 'dist/main.js' &&
+      !existsSync(join(repoRoot, 'apps', app, 'dist/main.js'))
+    );
+  });
+  if (missing.length) {
+    say(`building the bundles of ${missing.join(', ')}...`);
+    const projects = missing.map((app) => `@threadcast/${app}`).join(',');
+    const built = await run('nx', ['run-many', '-t', 'build', '-p', projects, '--outputStyle=stream'], {
+      env: childEnv(),
+    });
+    if (built !== 0) throw new Error(`building ${missing.join(', ')} failed (exit ${built})`);
   }
 
   const t3 = Date.now();
