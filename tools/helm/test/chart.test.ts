@@ -243,6 +243,23 @@ describe('checksum/config', () => {
   });
 });
 
+describe('a service’s config map', () => {
+  it('adds settings and overrides the chart’s own, once each', () => {
+    const objects = render([], {
+      gateway: { config: { LOG_LEVEL: 'debug', GATEWAY_PING_INTERVAL_MS: 10000 } },
+      topics: { config: { LOG_LEVEL: 'warn' } },
+    });
+    const gw = environment(objects, find(objects, 'Deployment', nameOf('gateway')));
+    expect(gw.get('LOG_LEVEL')).toBe('debug');
+    expect(gw.get('GATEWAY_PING_INTERVAL_MS')).toBe('10000');
+    expect(environment(objects, find(objects, 'Deployment', nameOf('ingest'))).get('LOG_LEVEL')).toBe('info');
+    const job = find(objects, 'Job', nameOf('topics'));
+    const names = (container(job).env ?? []).map((e) => e.name);
+    expect(names.filter((n) => n === 'LOG_LEVEL')).toHaveLength(1);
+    expect(environment(objects, job).get('LOG_LEVEL')).toBe('warn');
+  });
+});
+
 describe('SASL and TLS (ci/sasl-tls.yaml)', () => {
   it('trusts the private CA and takes the SASL credentials from the named keys, in every pod', () => {
     const objects = render(['ci/sasl-tls.yaml']);

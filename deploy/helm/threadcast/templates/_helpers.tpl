@@ -98,8 +98,8 @@ OTEL_TRACES_SAMPLER_ARG: {{ . | quote }}
 {{- end }}
 {{- end }}
 
-{{/* Everything one service reads from its ConfigMap: shared, its own, then its `config`. */}}
-{{- define "threadcast.configData" -}}
+{{/* The settings the chart itself gives one service: shared ones, then its own. */}}
+{{- define "threadcast.builtinConfig" -}}
 {{- $s := index .root.Values .name -}}
 {{- include "threadcast.sharedConfig" . }}
 SHUTDOWN_TIMEOUT_MS: {{ $s.shutdownTimeoutMs | toString | quote }}
@@ -113,8 +113,19 @@ GATEWAY_DRAIN_MS: {{ $s.drainMs | toString | quote }}
 GATEWAY_JWT_JWKS_URL: {{ . | quote }}
 {{- end }}
 {{- end }}
-{{- range $k, $val := $s.config }}
-{{ $k }}: {{ $val | toString | quote }}
+{{- end }}
+
+{{/*
+Everything one service (or the topics job) reads from its environment but secrets: the chart's
+settings, overridden by its `config` map; sorted by name.
+*/}}
+{{- define "threadcast.configData" -}}
+{{- $data := fromYaml (include (ternary "threadcast.sharedConfig" "threadcast.builtinConfig" (eq .name "topics")) .) }}
+{{- range $k, $val := (index .root.Values .name).config }}
+{{- $_ := set $data $k (toString $val) }}
+{{- end }}
+{{- range $k, $val := $data }}
+{{ $k }}: {{ $val | quote }}
 {{- end }}
 {{- end }}
 
