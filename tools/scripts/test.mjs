@@ -1,6 +1,7 @@
 // `npm test`: the one test command, for developers and CI alike. Runs, stopping at the first
-// failure: lint + typecheck + unit tests (no Kafka), build (apps bundle to dist/main.js), then
-// the integration targets against a throwaway broker (with-kafka.mjs; KAFKA_BROKERS wins).
+// failure: lint + typecheck + unit tests (no Kafka), build (apps bundle to dist/main.js), the
+// chart checks, then the integration targets against a throwaway broker (with-kafka.mjs;
+// KAFKA_BROKERS wins).
 // Extra CLI arguments are ignored.
 import { join } from 'node:path';
 import { childEnv, repoRoot, run, signalChild } from './lib/proc.mjs';
@@ -16,6 +17,8 @@ const STEPS = [
     args: [join(repoRoot, 'tools/scripts/check-boundaries.mjs')],
   },
   { name: 'build', cmd: 'nx', args: nxArgs('-t', 'build') },
+  // Helm chart and images, offline (tools/helm/check.mjs; builds pinned helm/kubeconform once).
+  { name: 'chart checks', cmd: process.execPath, args: [join(repoRoot, 'tools/helm/check.mjs')] },
   // process.execPath: the Node running us, found even when node_modules/.bin is not on PATH.
   {
     name: 'integration tests',
