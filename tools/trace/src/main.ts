@@ -1,0 +1,16 @@
+// `npm run trace -- <commentId|traceId>`: see USAGE in cli.ts and docs/runbook.md.
+import { run } from './cli';
+
+run(process.argv.slice(2), {
+  env: process.env,
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`trace: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
