@@ -37,7 +37,7 @@ export function tracingDisabled(env = process.env) {
 }
 
 /** Runs `go` to its end; resolves { code, stdout, out } (out: stdout+stderr, for error messages). */
-function runGo(args, { cwd, signal, onOutput } = {}) {
+function runGo(args, { cwd, signal } = {}) {
   return new Promise((res, rej) => {
     // Own process group, so that an abort stops `go` and the compilers it runs.
     const child = spawn('go', args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +45,6 @@ function runGo(args, { cwd, signal, onOutput } = {}) {
     let stdout = '';
     const collect = (d) => {
       out += d;
-      onOutput?.(String(d));
     };
     child.stdout.on('data', (d) => {
       stdout += d;
@@ -111,21 +110,18 @@ export async function ensureJaeger({ log = defaultLog, signal } = {}) {
   const tmp = `${bin}.tmp-${process.pid}`;
   rmSync(tmp, { force: true });
   const ldflags = `-s -w -X ${JAEGER_MODULE}/internal/version.latestVersion=v${JAEGER_VERSION}`;
-  let lastProgress = 0;
+  // `go build` is silent for minutes while it compiles; say now and then that it still works.
+  const progress = setInterval(
+    () => log(`still building (${Math.round((Date.now() - started) / 1000)} s)...`),
+    30_000,
+  );
   const build = await runGo(
     ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, './cmd/jaeger'],
-    {
-      cwd: mod.Dir,
-      signal,
-      // `go build` is silent for minutes while it compiles; say now and then that it still works.
-      onOutput: () => {
-        if (Date.now() - lastProgress > 30_000) {
-          lastProgress = Date.now();
-          log(`still building (${Math.round((Date.now() - started) / 1000)} s)...`);
-        }
-      },
-    },
-  ).finally(() => signal?.aborted && rmSync(tmp, { force: true }));
+    { cwd: mod.Dir, signal },
+  ).finally(() => {
+    clearInterval(progress);
+    if (signal?.aborted) rmSync(tmp, { force: true });
+  });
   if (build.code !== 0 || !existsSync(tmp)) {
     rmSync(tmp, { force: true });
     throw new Error(

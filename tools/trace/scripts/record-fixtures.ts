@@ -63,6 +63,7 @@ async function main() {
     const runs = [
       [fast.commentId],
       [fast.traceId],
+      [slow.traceId],
       [stuck.commentId],
       ['cNeverPosted04'],
       [unknownTrace],
@@ -70,7 +71,7 @@ async function main() {
     ];
     for (const argv of runs) {
       const code = await run(argv, {
-        env: {},
+        env: { JAEGER_QUERY_URL: jaeger.queryUrl },
         fetch: recordingFetch,
         now: () => now,
         out: () => {},

@@ -24,6 +24,8 @@ export const ATTR = {
   offset: 'messaging.kafka.offset',
   /** Older semantic conventions name the offset so. */
   offsetLegacy: 'messaging.kafka.message.offset',
+  /** Resource attribute: the pod. */
+  instance: 'service.instance.id',
   statusCode: 'otel.status_code',
   statusDescription: 'otel.status_description',
   error: 'error',

@@ -11,6 +11,8 @@ export interface SpanView {
   missingParent: boolean;
   depth: number;
   service: string;
+  /** The process's service.instance.id (the pod), when it has one. */
+  instance: string | null;
   name: string;
   /** Microseconds since the epoch. */
   startUs: number;
@@ -45,6 +47,11 @@ export function isFanOut(span: Pick<SpanView, 'service' | 'name' | 'attrs'>): bo
   );
 }
 
+function instanceOf(trace: JaegerTrace, processId: string): string | null {
+  const tag = trace.processes[processId]?.tags?.find((t) => t.key === ATTR.instance);
+  return tag ? String(tag.value) : null;
+}
+
 const firstAttr = (spans: SpanView[], key: string): string | null => {
   const hit = spans.find((s) => s.attrs[key] !== undefined);
   return hit ? String(hit.attrs[key]) : null;
@@ -65,6 +72,7 @@ export function toTraceView(trace: JaegerTrace): TraceView {
       missingParent: !inTrace && refs.some((r) => r.refType === 'CHILD_OF'),
       depth: 0,
       service: trace.processes[s.processID]?.serviceName ?? s.processID,
+      instance: instanceOf(trace, s.processID),
       name: s.operationName,
       startUs: s.startTime,
       durationUs: s.duration,

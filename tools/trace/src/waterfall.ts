@@ -44,6 +44,8 @@ export function extras(span: SpanView): string {
   if (offset !== undefined) out.push(`offset=${offset}`);
   if (a[ATTR.channel] !== undefined) out.push(`channel=${a[ATTR.channel]}`);
   if (a[ATTR.sockets] !== undefined) out.push(`sockets=${a[ATTR.sockets]}`);
+  // One fan-out span per gateway pod: which pod it was matters.
+  if (span.service === SERVICES.gateway && span.instance) out.push(`pod=${span.instance}`);
   if (span.failed) {
     const why = a[ATTR.statusDescription];
     out.push(why === undefined ? 'ERROR' : `ERROR: ${why}`);
@@ -83,7 +85,7 @@ function total(t: TraceView): string[] {
 /** The waterfall of one trace: a header, one line per span sorted by start, the totals. */
 export function formatWaterfall(t: TraceView, opts: WaterfallOptions = {}): string {
   const barWidth = opts.barWidth ?? 30;
-  const nameWidth = opts.nameWidth ?? 44;
+  const nameWidth = opts.nameWidth ?? 60;
   const rows = t.spans.map((s) => ({
     start: formatMs((s.startUs - t.startUs) / 1000),
     dur: formatMs(s.durationUs / 1000),
