@@ -192,6 +192,9 @@ extensions:
   jaeger_query:
     storage:
       traces: memstore
+    # On by default in v2: Jaeger would trace its own queries to localhost:4317 and, on
+    # shutdown, wait for that exporter long after its receiver is gone.
+    enable_tracing: false
     http:
       endpoint: 127.0.0.1:${ui}
     grpc:

@@ -1,6 +1,9 @@
 // `npm run trace -- <commentId|traceId>`: see USAGE in cli.ts and docs/runbook.md.
 import { run } from './cli';
 
+// `npm run trace -- <id> | head`: stop writing quietly when the reader goes.
+process.stdout.on('error', () => process.exit(process.exitCode ?? 0));
+
 run(process.argv.slice(2), {
   env: process.env,
   out: (text) => process.stdout.write(text),

@@ -65,6 +65,6 @@ describe('formatMs', () => {
   it.each([
     [0.25, '0.25'],
     [18, '18.0'],
-    [2518.04, '2518'],
+    [2518.04, '2518.0'],
   ])('%d ms -> %s', (ms, text) => expect(formatMs(ms)).toBe(text));
 });

@@ -8,11 +8,9 @@ export interface WaterfallOptions {
   nameWidth?: number;
 }
 
-/** Milliseconds, with as many decimals as make sense for the size. */
+/** Milliseconds: two decimals under 10 ms, one above (a hop's gap must stay readable at 2.5 s). */
 export function formatMs(ms: number): string {
-  if (ms < 10) return ms.toFixed(2);
-  if (ms < 1000) return ms.toFixed(1);
-  return ms.toFixed(0);
+  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
 }
 
 export const shortService = (service: string) =>
