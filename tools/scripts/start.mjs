@@ -4,6 +4,12 @@
 //   enrich, route and gateway with readable, prefixed logs, 5. wait for their /readyz and print
 //   where everything is. Ctrl-C stops the services first, then the broker, and exits 0.
 //
+// Tracing: a local Jaeger (tools/jaeger, built once, traces in memory) starts alongside, on 16686
+// (UI and query API) and 4318 (OTLP/HTTP) when free, and the services export to it
+// (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER=otlp). An OTEL_EXPORTER_OTLP_ENDPOINT already
+// set is used instead. `--no-tracing`, THREADCAST_TRACING=off or OTEL_SDK_DISABLED=true: no
+// Jaeger, and the services get OTEL_SDK_DISABLED=true.
+//
 // Per-service ops ports: each service reads OPS_PORT (defaults 9101..9104, set in the apps).
 // One OPS_PORT cannot serve four processes, so here it is taken per service from
 // INGEST_OPS_PORT, ENRICH_OPS_PORT, ROUTE_OPS_PORT, GATEWAY_OPS_PORT.
@@ -13,6 +19,7 @@ import { get } from 'node:http';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_PORTS, JAEGER_VERSION, startJaeger, tracingDisabled } from '../jaeger/jaeger.mjs';
 import { startDevKafka } from './lib/dev-kafka.mjs';
 import { createFormatter, useColour } from './lib/log-format.mjs';
 import { childEnv, exitStatus, repoRoot, run, signalChild, terminate } from './lib/proc.mjs';
@@ -61,6 +68,9 @@ let stopping = false;
 let kafka; // broker handle when we started it
 let kafkaStarting; // its start promise, so a shutdown during start still stops it
 let oneShot; // the running build/topics child
+let jaeger; // Jaeger handle when we started it
+let jaegerStarting; // its start promise (a first start builds it: minutes)
+const jaegerAbort = new AbortController(); // stops a Jaeger build or start on shutdown
 const services = new Map(); // name -> child
 
 async function shutdown(reason, code) {
@@ -80,6 +90,13 @@ async function shutdown(reason, code) {
   if (broker) {
     say('stopping Kafka...');
     await broker.stop();
+  }
+  // Last: the services flush their spans on the way out.
+  jaegerAbort.abort();
+  const traces = jaeger ?? (await jaegerStarting?.catch(() => null));
+  if (traces) {
+    say('stopping Jaeger...');
+    await traces.stop();
   }
   say(code === 0 ? 'stopped' : `stopped (exit ${code})`);
   process.exit(code);
@@ -156,6 +173,73 @@ async function provisionTopics(env) {
   if (status !== 0 && !stopping) await shutdown(`topic provisioning failed (exit ${status})`, 1);
 }
 
+// --- Tracing -----------------------------------------------------------------------------------
+/** 'off', 'external' (OTEL_EXPORTER_OTLP_ENDPOINT given) or 'local' (we run Jaeger). */
+function tracingMode() {
+  if (process.argv.includes('--no-tracing') || tracingDisabled()) return 'off';
+  if (String(process.env.OTEL_SDK_DISABLED).toLowerCase() === 'true') return 'off';
+  return process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'external' : 'local';
+}
+
+/** Builds (first time) and starts Jaeger in the background; `connectJaeger` waits for it. */
+function launchJaeger() {
+  const dataDir = join(repoRoot, '.data', 'jaeger');
+  say(
+    `starting Jaeger ${JAEGER_VERSION} (traces in memory; log in ${relative(repoRoot, dataDir)}/jaeger.log)...`,
+  );
+  jaegerStarting = startJaeger({ dataDir, preferDefaultPorts: true, log: say, signal: jaegerAbort.signal });
+  jaegerStarting.catch(() => {}); // reported by connectJaeger
+}
+
+async function connectJaeger() {
+  try {
+    jaeger = await jaegerStarting;
+  } catch (e) {
+    if (!stopping) {
+      await shutdown(
+        `cannot start Jaeger: ${e.message}\nStart without tracing: npm start -- --no-tracing (or THREADCAST_TRACING=off)`,
+        1,
+      );
+    }
+    return;
+  }
+  jaeger.child.once('exit', (code, signal) => {
+    // The pipeline does not need its trace backend: keep running, say so.
+    if (!stopping) {
+      say(
+        `Jaeger exited (${signal ?? `code ${code}`}); see ${jaeger.logFile}. Services keep running without traces.`,
+      );
+    }
+  });
+}
+
+/** What the services get: where to export spans, or that tracing is off. */
+function tracingEnv(mode) {
+  if (mode === 'off') return { OTEL_SDK_DISABLED: 'true' };
+  const env = { OTEL_TRACES_EXPORTER: 'otlp' };
+  if (mode === 'local') env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpHttpEndpoint;
+  // Jaeger takes traces only; metrics are Prometheus' (/metrics), logs go to stdout.
+  if (!process.env.OTEL_METRICS_EXPORTER) env.OTEL_METRICS_EXPORTER = 'none';
+  if (!process.env.OTEL_LOGS_EXPORTER) env.OTEL_LOGS_EXPORTER = 'none';
+  return env;
+}
+
+function tracingBanner(mode) {
+  if (mode === 'off') return ['  traces   off (services run with OTEL_SDK_DISABLED=true)'];
+  if (mode === 'external') {
+    const query = process.env.JAEGER_QUERY_URL;
+    return [
+      `  traces   exported to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT} (from OTEL_EXPORTER_OTLP_ENDPOINT)`,
+      ...(query ? [`           npm run trace -- <commentId>   (queries ${query})`] : []),
+    ];
+  }
+  const url = jaeger.ports.ui === DEFAULT_PORTS.ui ? '' : ` --url ${jaeger.uiUrl}`;
+  return [
+    `  traces   ${jaeger.uiUrl} (Jaeger ${JAEGER_VERSION}, query API; OTLP/HTTP ${jaeger.otlpHttpEndpoint})`,
+    `           npm run trace -- <commentId>${url}`,
+  ];
+}
+
 function startService(s, env) {
   const main = appMain(s.name);
   const child = spawn('node', [main], {
@@ -194,7 +278,7 @@ async function waitReady(list) {
   return pending;
 }
 
-function banner(list, brokers) {
+function banner(list, brokers, mode) {
   const ingest = process.env.INGEST_PORT || '8080';
   const gateway = process.env.GATEWAY_PORT || '8090';
   const ops = list.map((s) => `${s.name} :${s.opsPort}`).join('  ');
@@ -207,6 +291,7 @@ function banner(list, brokers) {
     `  gateway  ws://localhost:${gateway}/ws`,
     `  ops      ${ops}  (/healthz /readyz /metrics)`,
     `  kafka    ${brokers} (${where})`,
+    ...tracingBanner(mode),
     'Ctrl-C to stop',
     rule,
   ];
@@ -229,6 +314,8 @@ async function supervise() {
     return { ...s, own, opsPort: Number(own || s.opsDefault) };
   });
 
+  const mode = tracingMode();
+  if (mode === 'local') launchJaeger(); // alongside the build: a first start compiles Jaeger
   await build();
   if (stopping) return;
   const missing = list.filter((s) => !existsSync(appMain(s.name))).map((s) => s.name);
@@ -236,7 +323,9 @@ async function supervise() {
 
   const brokers = await connectKafka();
   if (stopping) return;
-  const env = childEnv({ KAFKA_BROKERS: brokers });
+  if (mode === 'local') await connectJaeger();
+  if (stopping) return;
+  const env = childEnv({ KAFKA_BROKERS: brokers, ...tracingEnv(mode) });
   delete env.OPS_PORT;
   await provisionTopics(env);
   if (stopping) return;
@@ -249,7 +338,7 @@ async function supervise() {
     const which = notReady.map((s) => `${s.name} (http://127.0.0.1:${s.opsPort}/readyz)`).join(', ');
     return shutdown(`not ready after ${READY_TIMEOUT_MS / 1000} s: ${which}`, 1);
   }
-  banner(list, brokers);
+  banner(list, brokers, mode);
 }
 
 if (process.env[SUPERVISED] === '1') {

@@ -5,7 +5,12 @@
 // free port with a fresh data folder (tests must not see a previous run's topics), and it is
 // stopped whatever happens: normal exit, failure, Ctrl-C or SIGTERM. Exits with the command's
 // status.
+//
+// The same for the trace backend: unless JAEGER_QUERY_URL (with OTEL_EXPORTER_OTLP_ENDPOINT) names
+// one, or THREADCAST_TRACING=off, a throwaway Jaeger starts alongside the broker and the command
+// gets JAEGER_QUERY_URL and OTEL_EXPORTER_OTLP_ENDPOINT.
 import { join } from 'node:path';
+import { jaegerEnv, startJaegerUnlessConfigured } from '../jaeger/jaeger.mjs';
 import { startKafka } from '../kafka/kafka.mjs';
 import { childEnv, exitStatus, repoRoot, run, signalChild } from './lib/proc.mjs';
 
@@ -18,6 +23,8 @@ if (!cmd) {
 }
 
 let kafka; // broker handle, once started by us
+let jaeger; // Jaeger handle, once started by us
+const startAbort = new AbortController(); // a signal during a Jaeger build stops it
 let child; // the command
 let signalled; // first SIGINT/SIGTERM received
 
@@ -27,6 +34,7 @@ function onSignal(signal) {
   if (signalled) return;
   signalled = signal;
   log(`${signal}: stopping`);
+  startAbort.abort();
   signalChild(child, signal);
   // A command that ignores the signal must not keep the broker alive forever.
   setTimeout(() => signalChild(child, 'SIGKILL'), 15_000).unref();
@@ -35,33 +43,55 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 // Last resort if we die on an unexpected error: never leave a JVM behind (its data is
 // throwaway, so a hard kill loses nothing).
-process.on('exit', () => kafka?.kill('SIGKILL'));
+process.on('exit', () => {
+  kafka?.kill('SIGKILL');
+  jaeger?.kill('SIGKILL');
+});
 
 function runCommand(brokers) {
   return run(cmd, args, {
-    env: childEnv({ KAFKA_BROKERS: brokers }),
+    env: childEnv({ KAFKA_BROKERS: brokers, ...(jaeger ? jaegerEnv(jaeger) : {}) }),
     onSpawn: (c) => (child = c),
   });
 }
 
-async function main() {
-  if (process.env.KAFKA_BROKERS) return runCommand(process.env.KAFKA_BROKERS);
-
+async function startBackends() {
   const dataDir = join(repoRoot, '.data', 'test-kafka');
-  try {
-    kafka = await startKafka({ dataDir, fresh: true });
-  } catch (e) {
-    if (signalled) return exitStatus(null, signalled);
-    log(`cannot start the embedded Kafka broker: ${e.message}`);
-    return 1;
+  const [k, j] = await Promise.allSettled([
+    process.env.KAFKA_BROKERS ? null : startKafka({ dataDir, fresh: true }),
+    startJaegerUnlessConfigured({
+      dataDir: join(repoRoot, '.data', 'test-jaeger'),
+      log: (msg) => log(`jaeger: ${msg}`),
+      signal: startAbort.signal,
+    }),
+  ]);
+  kafka = k.value ?? undefined;
+  jaeger = j.value ?? undefined;
+  const errors = [];
+  if (k.status === 'rejected') errors.push(`cannot start the embedded Kafka broker: ${k.reason.message}`);
+  if (j.status === 'rejected') {
+    errors.push(
+      `cannot start Jaeger: ${j.reason.message}\n(run without a trace backend: THREADCAST_TRACING=off)`,
+    );
   }
+  if (kafka) log(`KAFKA_BROKERS=${kafka.brokers} (broker log: ${join(dataDir, 'server.log')})`);
+  if (jaeger)
+    log(`JAEGER_QUERY_URL=${jaeger.queryUrl} OTEL_EXPORTER_OTLP_ENDPOINT=${jaeger.otlpHttpEndpoint}`);
+  return errors;
+}
+
+async function main() {
   try {
-    // A signal that arrived while the broker was starting: skip the command.
+    const errors = await startBackends();
+    // A signal that arrived while the backends were starting: skip the command.
     if (signalled) return exitStatus(null, signalled);
-    log(`KAFKA_BROKERS=${kafka.brokers} (broker log: ${join(dataDir, 'server.log')})`);
-    return await runCommand(kafka.brokers);
+    if (errors.length) {
+      for (const e of errors) log(e);
+      return 1;
+    }
+    return await runCommand(kafka?.brokers ?? process.env.KAFKA_BROKERS);
   } finally {
-    await kafka.stop();
+    await Promise.all([kafka?.stop(), jaeger?.stop()]);
   }
 }
 
