@@ -11,7 +11,13 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { loadConfig } from '@threadcast/config';
@@ -59,6 +65,8 @@ export function startTelemetry(opts: {
       [ATTR_SERVICE_VERSION]: config.SERVICE_VERSION,
       'service.instance.id': config.SERVICE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     }),
+    // Not serviceInstanceIdDetector: its random UUID would replace the pod name given above.
+    resourceDetectors: [envDetector, hostDetector, osDetector, processDetector],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '/').split('?')[0]!),
