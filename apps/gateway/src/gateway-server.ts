@@ -161,6 +161,9 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     );
   };
 
+  const refuseDraining = (socket: Duplex) =>
+    refuseUpgrade(socket, 503, 'shutting_down', 'this gateway is shutting down; connect to another one');
+
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A peer that resets mid-handshake must not become an unhandled 'error'.
     socket.on('error', () => socket.destroy());
@@ -173,14 +176,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
         `no route ${url.pathname}; the WebSocket endpoint is ${WS_PATH}`,
       );
     }
-    if (closing) {
-      return refuseUpgrade(
-        socket,
-        503,
-        'shutting_down',
-        'this gateway is shutting down; connect to another one',
-      );
-    }
+    if (closing) return refuseDraining(socket);
     const token = url.searchParams.get('token');
     let claims: Claims | undefined;
     if (token !== null) {
@@ -203,14 +199,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       if (socket.destroyed) return;
     }
     // Checked again: the drain may have begun while the token was verified.
-    if (closing) {
-      return refuseUpgrade(
-        socket,
-        503,
-        'shutting_down',
-        'this gateway is shutting down; connect to another one',
-      );
-    }
+    if (closing) return refuseDraining(socket);
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims));
   };
 

@@ -6,7 +6,7 @@ import { createWriteAcceptor } from './accept-write';
 import { createApiKeyCheck } from './api-keys';
 import { registerCommentRoutes } from './comment-routes';
 import type { IngestConfig } from './config';
-import { everySoOften } from './every-so-often';
+import { everySoOften } from '@threadcast/runtime';
 import { HttpError, errorBody } from './http-error';
 import { createIdempotencyCache } from './idempotency-cache';
 import { ingestMetrics } from './ingest-metrics';

@@ -8,3 +8,4 @@ export { startOpsServer } from './ops-server';
 export type { OpsServer } from './ops-server';
 export { runService } from './run-service';
 export type { ServiceContext, ServiceDefinition } from './run-service';
+export { everySoOften } from './every-so-often';

@@ -1,4 +1,3 @@
 export { startTelemetry } from './start-telemetry';
 export type { Telemetry } from './start-telemetry';
 export { telemetryConfig } from './telemetry-config';
-export { onceEvery } from './once-every';

@@ -21,8 +21,8 @@ import {
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { loadConfig } from '@threadcast/config';
+import { everySoOften } from '@threadcast/runtime';
 import { telemetryConfig } from './telemetry-config';
-import { onceEvery } from './once-every';
 
 export interface Telemetry {
   readonly enabled: boolean;
@@ -51,7 +51,7 @@ export function startTelemetry(opts: {
         `${JSON.stringify({ level: 40, time: Date.now(), service: opts.service, msg: message })}\n`,
       ));
   // The exporter reports a failed export per batch; a backend that is down must not flood logs.
-  const report = onceEvery(ERROR_LOG_INTERVAL_MS, (message: string, suppressed: number) =>
+  const report = everySoOften<string>(ERROR_LOG_INTERVAL_MS, (message, suppressed) =>
     warn(
       `tracing: ${message}${suppressed > 0 ? ` (${suppressed} similar errors in the last minute not logged)` : ''}`,
     ),
