@@ -5,8 +5,10 @@
 //   3. kubeconform -strict on every rendered object, against JSON schemas generated from the
 //      k8s.io/api and prometheus-operator Go modules (no schema, or a misspelt field, fails);
 //   4. the jest suites in test/: the rendered YAML (probes, resources, security, PDBs, HPA,
-//      drain, secrets referenced only, each scenario), bad values rejected, the Dockerfile and
-//      the bundles it copies (`npm test` builds them first).
+//      drain, secrets referenced only, each scenario), bad values rejected, the alert rules and
+//      the dashboard (through Prometheus' own parsers, promcheck: they load, link their runbook
+//      sections and query only metrics that exist), the Dockerfile and the bundles it copies
+//      (`npm test` builds them first).
 // The first run on a machine builds the tools (a few minutes); later runs take seconds.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +33,7 @@ async function must(what, cmd, args) {
 
 async function main() {
   const started = Date.now();
-  say('tools: helm, kubeconform, Kubernetes schemas (built on first use, cached)...');
+  say('tools: helm, kubeconform, Kubernetes schemas, promcheck (built on first use, cached)...');
   const tools = await ensureTools();
   say(
     `tools ready in ${secs(started)}${tools.built.length ? ` (built ${tools.built.join(', ')})` : ' (cached)'}`,

@@ -1,5 +1,5 @@
 // `node tools/helm/tools.mjs [paths]`: builds what the chart checks need where it is missing
-// (helm, kubeconform, the Kubernetes JSON schemas; see lib/tools.mjs), then prints where they
+// (helm, kubeconform, the Kubernetes JSON schemas, promcheck; see lib/tools.mjs), then prints where they
 // are as JSON. The jest suites call it, so they run on their own as well as from check.mjs.
 // `node tools/helm/tools.mjs tidy`: after changing a version in schemagen/go.mod, updates its
 // go.mod and go.sum (the generated package it needs exists only in a scratch copy).

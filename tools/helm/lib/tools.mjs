@@ -1,7 +1,8 @@
 // The chart checks' tools, pinned and cached outside git in <cache>/helm (cache:
 // $THREADCAST_CACHE_DIR or ~/.cache/threadcast): helm and kubeconform built by `go install` from
-// the Go module proxy, and the Kubernetes JSON schemas kubeconform validates against, generated
-// offline by ../schemagen from the k8s.io/api and prometheus-operator Go modules. Each piece is
+// the Go module proxy, the Kubernetes JSON schemas kubeconform validates against, generated
+// offline by ../schemagen from the k8s.io/api and prometheus-operator Go modules, and
+// ../promcheck, Prometheus' rule and PromQL parsers for the alert and dashboard tests. Each piece is
 // built into a temporary folder and renamed into place once complete, under a name that says
 // what pins it: a second run reuses it, an interrupted run leaves nothing that looks finished,
 // and changing a pin builds the new version beside the old one.
@@ -27,6 +28,8 @@ export const repoRoot = resolve(helmToolsDir, '../..');
 export const chartDir = join(repoRoot, 'deploy/helm/threadcast');
 const schemagenDir = join(helmToolsDir, 'schemagen');
 const SCHEMAGEN_FILES = ['go.mod', 'go.sum', 'main.go', 'tools.go'];
+const promcheckDir = join(helmToolsDir, 'promcheck');
+const PROMCHECK_FILES = ['go.mod', 'go.sum', 'main.go'];
 
 /**
  * The API packages openapi-gen turns into OpenAPI definitions: the kinds the chart renders, and
@@ -146,11 +149,29 @@ export async function ensureGoTool(tool) {
   return { path: join(dir, tool.name), built };
 }
 
-function schemagenKey() {
+/** A short hash of a Go module's files (and anything else its build depends on). */
+function sourceKey(dir, files, extra = '') {
   const h = createHash('sha256');
-  for (const f of SCHEMAGEN_FILES) h.update(`${f}\0`).update(readFileSync(join(schemagenDir, f)));
-  h.update(JSON.stringify({ OPENAPI_PACKAGES, CRD_PACKAGE }));
+  for (const f of files) h.update(`${f}\0`).update(readFileSync(join(dir, f)));
+  h.update(extra);
   return h.digest('hex').slice(0, 16);
+}
+
+function schemagenKey() {
+  return sourceKey(schemagenDir, SCHEMAGEN_FILES, JSON.stringify({ OPENAPI_PACKAGES, CRD_PACKAGE }));
+}
+
+/** ../promcheck built into <cache>/helm/promcheck-<hash of its sources>/promcheck. */
+export async function ensurePromcheck() {
+  const dir = join(cacheDir(), `promcheck-${sourceKey(promcheckDir, PROMCHECK_FILES)}`);
+  const { built } = await buildOnce(dir, async (tmp) => {
+    await checkGo();
+    await mustExec('go build promcheck', 'go', ['build', '-o', join(tmp, 'promcheck'), '.'], {
+      cwd: promcheckDir,
+      env: goEnv(),
+    });
+  });
+  return { path: join(dir, 'promcheck'), built };
 }
 
 function openapiGenArgs() {
@@ -222,18 +243,23 @@ export async function ensureSchemas() {
 
 /** Every tool the checks need, built where missing (in parallel: Go shares one build cache). */
 export async function ensureTools() {
-  const [helm, kubeconform, schemas] = await Promise.all([
+  const [helm, kubeconform, schemas, promcheck] = await Promise.all([
     ensureGoTool(HELM),
     ensureGoTool(KUBECONFORM),
     ensureSchemas(),
+    ensurePromcheck(),
   ]);
   return {
     helm: helm.path,
     kubeconform: kubeconform.path,
     schemaDir: schemas.dir,
     kubernetesVersion: schemas.kubernetesVersion,
-    built: [helm.built && 'helm', kubeconform.built && 'kubeconform', schemas.built && 'schemas'].filter(
-      Boolean,
-    ),
+    promcheck: promcheck.path,
+    built: [
+      helm.built && 'helm',
+      kubeconform.built && 'kubeconform',
+      schemas.built && 'schemas',
+      promcheck.built && 'promcheck',
+    ].filter(Boolean),
   };
 }

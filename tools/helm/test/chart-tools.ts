@@ -16,10 +16,11 @@ export interface Tools {
   kubeconform: string;
   schemaDir: string;
   kubernetesVersion: string;
+  promcheck: string;
 }
 
 let tools: Tools | undefined;
-/** helm, kubeconform and the schemas, built on first use by tools.mjs (cached outside git). */
+/** helm, kubeconform, the schemas and promcheck, built on first use by tools.mjs (cached outside git). */
 export function chartTools(): Tools {
   tools ??= JSON.parse(
     execFileSync(process.execPath, [join(repoRoot, 'tools/helm/tools.mjs'), 'paths'], {
@@ -147,3 +148,30 @@ export function environment(
 }
 
 export const nameOf = (service: string) => `${RELEASE}-${service}`;
+
+/** A PromQL query as Prometheus' parser reads it (tools/helm/promcheck). */
+export interface Query {
+  group?: string;
+  alert?: string;
+  expr: string;
+  error?: string;
+  /** Every vector selector: the metric and its label matchers (op `=`, `!=`, `=~`, `!~`). */
+  selectors: { metric: string; matchers: { label: string; op: string; value: string }[] }[];
+  /** Every aggregation: its `by` (or `without`) labels and the metrics it aggregates. */
+  groupings: { op: string; labels: string[]; without: boolean; metrics: string[] }[];
+}
+
+/**
+ * Prometheus' own parsers over a `rule_files:` file (`rules`: rulefmt, as Prometheus loads it) or
+ * a list of PromQL expressions (`exprs`); `errors` lists what Prometheus would refuse.
+ */
+export function promcheck(mode: 'rules', ruleFile: string): { errors: string[]; queries: Query[] };
+export function promcheck(mode: 'exprs', exprs: string[]): { errors: string[]; queries: Query[] };
+export function promcheck(mode: 'rules' | 'exprs', input: string | string[]) {
+  const r = spawnSync(chartTools().promcheck, [mode], {
+    input: typeof input === 'string' ? input : JSON.stringify(input),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`promcheck ${mode} failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as { errors: string[]; queries: Query[] };
+}

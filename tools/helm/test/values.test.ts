@@ -26,6 +26,21 @@ describe('values.schema.json', () => {
       '/route/config',
     ],
     ['a port out of range', { ingest: { port: 70000 } }, '/ingest/port'],
+    [
+      'a runbook URL with an anchor of its own (alerts add #<alert>)',
+      { metrics: { prometheusRule: { runbookUrl: 'https://example.com/runbook.md#alerts' } } },
+      '/metrics/prometheusRule/runbookUrl',
+    ],
+    [
+      'an alert threshold as a string',
+      { metrics: { prometheusRule: { consumerLagThreshold: '1k' } } },
+      '/metrics/prometheusRule/consumerLagThreshold',
+    ],
+    [
+      'an error ratio above 1',
+      { metrics: { prometheusRule: { ingestErrorRatio: 5 } } },
+      '/metrics/prometheusRule/ingestErrorRatio',
+    ],
   ])('rejects %s', (_what, values, field) => {
     const r = helmTemplate([], values);
     expect(r.status).not.toBe(0);
