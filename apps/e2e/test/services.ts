@@ -81,7 +81,14 @@ export async function startService(
       });
     },
   };
-  if (ports.wait !== false) await waitReady(svc);
+  if (ports.wait !== false) {
+    try {
+      await waitReady(svc);
+    } catch (e) {
+      await svc.stop('SIGKILL');
+      throw e;
+    }
+  }
   return svc;
 }
 
@@ -135,7 +142,7 @@ export async function startPipeline(env: Partial<Record<ServiceName | 'all', Rec
   await provisionTopics(env.all);
   const run = Math.random().toString(36).slice(2, 8);
   const groups = { enrich: `e2e-enrich-${run}`, route: `e2e-route-${run}` };
-  const [ingest, enrich, route, gateway] = await Promise.all([
+  const started = await Promise.allSettled([
     startService('ingest', {
       INGEST_RATE_PER_AUTHOR: '100000',
       INGEST_BURST_PER_AUTHOR: '100000',
@@ -146,6 +153,15 @@ export async function startPipeline(env: Partial<Record<ServiceName | 'all', Rec
     startService('route', { ROUTE_GROUP_ID: groups.route, ...env.all, ...env.route }),
     startService('gateway', { ...env.all, ...env.gateway }),
   ]);
+  // One that fails to start must not leave the others running after the test.
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop('SIGKILL') : null)));
+    throw failed.reason;
+  }
+  const [ingest, enrich, route, gateway] = started.map(
+    (r) => (r as PromiseFulfilledResult<RunningService>).value,
+  );
   const pipeline = {
     groups,
     ingest: ingest!,

@@ -84,23 +84,37 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
   });
 
   /**
+   * Runs a pause/resume/seek. Between a crash (a broker going away, a coordinator still loading)
+   * and kafkajs' restart of the consumer those throw "not initialized"; nothing is lost, as the
+   * restarted consumer joins again and `apply` puts the whole state back from `running`.
+   */
+  const onConsumer = (what: () => void) => {
+    try {
+      what();
+    } catch (e) {
+      if (!(e instanceof Error && /not initialized/.test(e.message))) throw e;
+    }
+  };
+
+  /**
    * Puts the consumer in the state `running` describes. Needed after every group join: a
-   * rejoin (only after a session timeout, as nothing else joins) forgets positions and would
-   * resume from the log end, skipping records.
+   * consumer restarted after a crash, or rejoining after a session timeout, forgets pauses and
+   * positions and would resume from the log end, skipping records.
    */
   const apply = () => {
     if (!started) return;
     const stopped = all.filter((p) => !running.has(p));
-    if (stopped.length > 0) consumer.pause([{ topic, partitions: stopped }]);
-    if (running.size > 0) consumer.resume([{ topic, partitions: [...running.keys()] }]);
-    for (const [partition, offset] of running) consumer.seek({ topic, partition, offset: String(offset) });
+    if (stopped.length > 0) onConsumer(() => consumer.pause([{ topic, partitions: stopped }]));
+    if (running.size > 0) onConsumer(() => consumer.resume([{ topic, partitions: [...running.keys()] }]));
+    for (const [partition, offset] of running) {
+      onConsumer(() => consumer.seek({ topic, partition, offset: String(offset) }));
+    }
   };
   let joins = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
-    if (++joins > 1) {
+    if (++joins > 1)
       logger.warn({ groupId, joins }, 'reader rejoined its group; re-positioning running partitions');
-      apply();
-    }
+    apply();
   });
 
   await consumer.connect();
@@ -149,12 +163,12 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
       const at = running.get(partition);
       if (at !== undefined && offset >= at) return;
       running.set(partition, offset);
-      consumer.seek({ topic, partition, offset: String(offset) });
-      if (at === undefined) consumer.resume([{ topic, partitions: [partition] }]);
+      onConsumer(() => consumer.seek({ topic, partition, offset: String(offset) }));
+      if (at === undefined) onConsumer(() => consumer.resume([{ topic, partitions: [partition] }]));
     },
     stop(partition) {
       if (!running.delete(partition)) return;
-      consumer.pause([{ topic, partitions: [partition] }]);
+      onConsumer(() => consumer.pause([{ topic, partitions: [partition] }]));
     },
     isReading: (partition) => running.has(partition),
     position: (partition) => running.get(partition),
