@@ -168,6 +168,15 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A peer that resets mid-handshake must not become an unhandled 'error'.
     socket.on('error', () => socket.destroy());
+    // Cross-site WebSocket hijacking: a browser page from a site not on the list gets no socket.
+    if (!originAllowed(req.headers.origin, req.headers.host)) {
+      return refuseUpgrade(
+        socket,
+        403,
+        'forbidden_origin',
+        `pages from ${JSON.stringify(req.headers.origin!.slice(0, 200))} may not connect to this gateway`,
+      );
+    }
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== WS_PATH) {
       return refuseUpgrade(
@@ -175,14 +184,6 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
         404,
         'not_found',
         `no route ${url.pathname}; the WebSocket endpoint is ${WS_PATH}`,
-      );
-    }
-    if (!originAllowed(req.headers.origin, req.headers.host)) {
-      return refuseUpgrade(
-        socket,
-        403,
-        'forbidden_origin',
-        `pages from ${JSON.stringify(req.headers.origin!.slice(0, 200))} may not connect to this gateway`,
       );
     }
     if (closing) {

@@ -84,37 +84,36 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
   });
 
   /**
-   * Runs a pause/resume/seek. Between a crash (a broker going away, a coordinator still loading)
-   * and kafkajs' restart of the consumer those throw "not initialized"; nothing is lost, as the
-   * restarted consumer joins again and `apply` puts the whole state back from `running`.
-   */
-  const onConsumer = (what: () => void) => {
-    try {
-      what();
-    } catch (e) {
-      if (!(e instanceof Error && /not initialized/.test(e.message))) throw e;
-    }
-  };
-
-  /**
-   * Puts the consumer in the state `running` describes. Needed after every group join: a
-   * consumer restarted after a crash, or rejoining after a session timeout, forgets pauses and
-   * positions and would resume from the log end, skipping records.
+   * Puts the consumer in the state `running` describes. Run at every group join: a rejoin (only
+   * after a session timeout or a consumer restart, as nothing else joins) forgets positions and
+   * would resume from the log end, skipping records.
    */
   const apply = () => {
     if (!started) return;
     const stopped = all.filter((p) => !running.has(p));
-    if (stopped.length > 0) onConsumer(() => consumer.pause([{ topic, partitions: stopped }]));
-    if (running.size > 0) onConsumer(() => consumer.resume([{ topic, partitions: [...running.keys()] }]));
-    for (const [partition, offset] of running) {
-      onConsumer(() => consumer.seek({ topic, partition, offset: String(offset) }));
+    if (stopped.length > 0) consumer.pause([{ topic, partitions: stopped }]);
+    if (running.size > 0) consumer.resume([{ topic, partitions: [...running.keys()] }]);
+    for (const [partition, offset] of running) consumer.seek({ topic, partition, offset: String(offset) });
+  };
+  /**
+   * kafkajs refuses pause/resume/seek while its consumer restarts after a crash (e.g. "the
+   * coordinator is loading" on a fresh broker). `running` keeps the wanted state; the next
+   * group join applies it.
+   */
+  const tryApply = (what: string, work: () => void) => {
+    try {
+      work();
+    } catch (e) {
+      logger.warn(
+        { err: e, groupId, what },
+        'reader not running right now; will apply at the next group join',
+      );
     }
   };
   let joins = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
-    if (++joins > 1)
-      logger.warn({ groupId, joins }, 'reader rejoined its group; re-positioning running partitions');
-    apply();
+    if (++joins > 1) logger.warn({ groupId, joins }, 'reader rejoined its group; re-positioning partitions');
+    tryApply('rejoin', apply);
   });
 
   await consumer.connect();
@@ -143,7 +142,7 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
   );
   started = true;
   // Nothing is read until asked for. Records fetched before this pause are dropped by eachBatch.
-  apply();
+  tryApply('start', apply);
 
   let cached: { at: number; bounds: PartitionBounds[] } | undefined;
   let inFlight: Promise<PartitionBounds[]> | undefined;
@@ -163,12 +162,14 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
       const at = running.get(partition);
       if (at !== undefined && offset >= at) return;
       running.set(partition, offset);
-      onConsumer(() => consumer.seek({ topic, partition, offset: String(offset) }));
-      if (at === undefined) onConsumer(() => consumer.resume([{ topic, partitions: [partition] }]));
+      tryApply('readFrom', () => {
+        consumer.seek({ topic, partition, offset: String(offset) });
+        if (at === undefined) consumer.resume([{ topic, partitions: [partition] }]);
+      });
     },
     stop(partition) {
       if (!running.delete(partition)) return;
-      onConsumer(() => consumer.pause([{ topic, partitions: [partition] }]));
+      tryApply('stop', () => consumer.pause([{ topic, partitions: [partition] }]));
     },
     isReading: (partition) => running.has(partition),
     position: (partition) => running.get(partition),
