@@ -13,6 +13,8 @@ export interface RunningService {
   /** Client port (ingest HTTP, gateway WebSocket); 0 for the others. */
   port: number;
   output: string[];
+  /** The environment it was started with (besides the ports), so it can be started again. */
+  env: Record<string, string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -41,8 +43,8 @@ export function runApp(name: string, env: Record<string, string>): ChildProcess 
   });
 }
 
-export async function provisionTopics(): Promise<void> {
-  const child = runApp('topics', {});
+export async function provisionTopics(env: Record<string, string> = {}): Promise<void> {
+  const child = runApp('topics', env);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -53,9 +55,10 @@ export async function provisionTopics(): Promise<void> {
 export async function startService(
   name: ServiceName,
   env: Record<string, string> = {},
+  ports: { opsPort?: number; port?: number; wait?: boolean } = {},
 ): Promise<RunningService> {
-  const opsPort = await freePort();
-  const port = name === 'ingest' || name === 'gateway' ? await freePort() : 0;
+  const opsPort = ports.opsPort ?? (await freePort());
+  const port = name === 'ingest' || name === 'gateway' ? (ports.port ?? (await freePort())) : 0;
   const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };
   if (name === 'ingest') portEnv.INGEST_PORT = String(port);
   if (name === 'gateway') portEnv.GATEWAY_PORT = String(port);
@@ -69,6 +72,7 @@ export async function startService(
     opsPort,
     port,
     output,
+    env,
     stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve) => {
@@ -77,8 +81,38 @@ export async function startService(
       });
     },
   };
-  await waitReady(svc);
+  if (ports.wait !== false) {
+    try {
+      await waitReady(svc);
+    } catch (e) {
+      await svc.stop('SIGKILL');
+      throw e;
+    }
+  }
   return svc;
+}
+
+/**
+ * Starts a stopped (or killed) service again as a new process on the same ports with the same
+ * environment, as a restarted pod behind the same Service would be. Waits for readiness unless
+ * `wait` is false.
+ */
+export function restartService(svc: RunningService, opts: { wait?: boolean } = {}): Promise<RunningService> {
+  if (svc.child.exitCode === null && svc.child.signalCode === null) {
+    throw new Error(`${svc.name} (pid ${svc.child.pid}) is still running; stop it first`);
+  }
+  return startService(svc.name, svc.env, { opsPort: svc.opsPort, port: svc.port, wait: opts.wait });
+}
+
+/** The service's /readyz answer right now: true for 200, false for anything else or no answer. */
+export async function isReady(svc: RunningService): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${svc.opsPort}/readyz`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
 }
 
 export async function waitReady(svc: RunningService, timeoutMs = 60_000): Promise<void> {
@@ -99,29 +133,48 @@ export async function waitReady(svc: RunningService, timeoutMs = 60_000): Promis
   }
 }
 
-/** The four stages with fresh consumer groups, so a run never shares offsets with another. */
-export async function startPipeline(env: Partial<Record<ServiceName, Record<string, string>>> = {}) {
-  await provisionTopics();
+/**
+ * The four stages with fresh consumer groups, so a run never shares offsets with another.
+ * `env.all` goes to every service (and to topic provisioning), e.g. the KAFKA_BROKERS of a
+ * broker the test runs itself.
+ */
+export async function startPipeline(env: Partial<Record<ServiceName | 'all', Record<string, string>>> = {}) {
+  await provisionTopics(env.all);
   const run = Math.random().toString(36).slice(2, 8);
-  const [ingest, enrich, route, gateway] = await Promise.all([
+  const groups = { enrich: `e2e-enrich-${run}`, route: `e2e-route-${run}` };
+  const started = await Promise.allSettled([
     startService('ingest', {
       INGEST_RATE_PER_AUTHOR: '100000',
       INGEST_BURST_PER_AUTHOR: '100000',
+      ...env.all,
       ...env.ingest,
     }),
-    startService('enrich', { ENRICH_GROUP_ID: `e2e-enrich-${run}`, ...env.enrich }),
-    startService('route', { ROUTE_GROUP_ID: `e2e-route-${run}`, ...env.route }),
-    startService('gateway', { ...env.gateway }),
+    startService('enrich', { ENRICH_GROUP_ID: groups.enrich, ...env.all, ...env.enrich }),
+    startService('route', { ROUTE_GROUP_ID: groups.route, ...env.all, ...env.route }),
+    startService('gateway', { ...env.all, ...env.gateway }),
   ]);
-  return {
+  // One that fails to start must not leave the others running after the test.
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop('SIGKILL') : null)));
+    throw failed.reason;
+  }
+  const [ingest, enrich, route, gateway] = started.map(
+    (r) => (r as PromiseFulfilledResult<RunningService>).value,
+  );
+  const pipeline = {
+    groups,
     ingest: ingest!,
     enrich: enrich!,
     route: route!,
     gateway: gateway!,
     ingestUrl: `http://127.0.0.1:${ingest!.port}`,
     gatewayUrl: `ws://127.0.0.1:${gateway!.port}/ws`,
+    /** Stops the services it holds now (a test may have put restarted ones in their place). */
     async stop() {
-      await Promise.all([ingest!, enrich!, route!, gateway!].map((s) => s.stop()));
+      const { ingest, enrich, route, gateway } = pipeline;
+      await Promise.all([ingest, enrich, route, gateway].map((s) => s.stop()));
     },
   };
+  return pipeline;
 }

@@ -37,4 +37,16 @@ describe('gateway config', () => {
     const secret = 'x'.repeat(32);
     expect(loadConfig(gatewayConfig, { GATEWAY_JWT_SECRET: secret }).GATEWAY_JWT_SECRET).toBe(secret);
   });
+
+  it('reads the origin allow-list, empty by default, and names a bad entry', () => {
+    expect(loadConfig(gatewayConfig, {}).GATEWAY_ALLOWED_ORIGINS).toEqual([]);
+    expect(loadConfig(gatewayConfig, { GATEWAY_ALLOWED_ORIGINS: '' }).GATEWAY_ALLOWED_ORIGINS).toEqual([]);
+    expect(
+      loadConfig(gatewayConfig, { GATEWAY_ALLOWED_ORIGINS: 'https://www.Example.com, http://localhost:3000' })
+        .GATEWAY_ALLOWED_ORIGINS,
+    ).toEqual(['https://www.example.com', 'http://localhost:3000']);
+    expect(() => loadConfig(gatewayConfig, { GATEWAY_ALLOWED_ORIGINS: 'https://a.example/app' })).toThrow(
+      'GATEWAY_ALLOWED_ORIGINS expected origins such as https://www.example.com, got "https://a.example/app"',
+    );
+  });
 });

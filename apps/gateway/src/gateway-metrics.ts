@@ -88,7 +88,7 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     }),
     handshakesRefused: new Counter({
       name: 'threadcast_gateway_handshakes_refused_total',
-      help: 'WebSocket upgrades refused, by HTTP status (401 bad token, 404 wrong path, 503 draining or keys unavailable).',
+      help: 'WebSocket upgrades refused, by HTTP status (401 bad token, 403 origin not allowed, 404 wrong path, 503 draining or keys unavailable).',
       labelNames: ['status'],
       registers,
     }),

@@ -274,6 +274,34 @@ describe('gateway server', () => {
     expect(response).toContain('GATEWAY_JWT_SECRET');
   });
 
+  it('refuses a handshake from a site not on GATEWAY_ALLOWED_ORIGINS with 403 and a JSON body', async () => {
+    const port = await start({ allowedOrigins: ['https://www.example.com'] });
+    const refused = await handshake(port, '/ws', 'Origin: https://evil.example\r\n');
+    expect(refused).toMatch(/^HTTP\/1.1 403 Forbidden\r\n/);
+    expect(JSON.parse(refused.split('\r\n\r\n')[1]!)).toEqual({
+      error: {
+        code: 'forbidden_origin',
+        message: 'pages from "https://evil.example" may not connect to this gateway',
+      },
+    });
+    expect(await metric('threadcast_gateway_handshakes_refused_total')).toMatchObject([
+      { value: 1, labels: { status: 403 } },
+    ]);
+    // Listed, same-origin (Host: x) and Origin-less clients get in.
+    for (const headers of ['Origin: https://www.example.com\r\n', 'Origin: http://x\r\n', '']) {
+      expect(await handshakeStatus(port, headers)).toMatch(/^HTTP\/1.1 101 /);
+    }
+    const c = await client({ origin: 'https://www.example.com' });
+    send(c, { op: 'ping' });
+    expect(await c.next()).toEqual({ op: 'pong' });
+    await expect(client({ origin: 'https://evil.example' })).rejects.toThrow(/403/);
+  });
+
+  it('lets every origin in when no allow-list is set', async () => {
+    const port = await start();
+    expect(await handshakeStatus(port, 'Origin: https://anywhere.example\r\n')).toMatch(/^HTTP\/1.1 101 /);
+  });
+
   it('closes the socket with 4401 when its token expires', async () => {
     await start();
     url = `${base}?token=${token({ exp: Math.floor(Date.now() / 1000) })}`;
@@ -403,7 +431,27 @@ describe('gateway server', () => {
 });
 
 /** A raw WebSocket handshake; resolves with everything the server sent before closing. */
-function handshake(port: number, path: string): Promise<string> {
+/** The status line of a handshake on /ws with extra header lines; the socket is then dropped. */
+function handshakeStatus(port: number, headers: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (d) => {
+      data += d.toString();
+      if (data.includes('\r\n')) {
+        socket.destroy();
+        resolve(data.split('\r\n')[0]!);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(
+      `GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${headers}` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+  });
+}
+
+function handshake(port: number, path: string, headers = ''): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
@@ -411,7 +459,7 @@ function handshake(port: number, path: string): Promise<string> {
     socket.on('error', reject);
     socket.on('close', () => resolve(data));
     socket.write(
-      `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${headers}` +
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
     );
   });

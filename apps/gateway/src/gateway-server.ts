@@ -28,6 +28,7 @@ import {
   type ErrorCode,
   type FrameId,
 } from './protocol';
+import { createOriginCheck } from './origin-check';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { subscriptionStart } from './subscription-start';
 import { createSubscriptions } from './subscriptions';
@@ -65,6 +66,8 @@ export interface GatewayServerOptions {
   logger: Logger;
   /** Absent: no tokens are accepted, and sockets are anonymous (thread channels only). */
   verifyToken?: VerifyToken;
+  /** Browser origins allowed to connect (GATEWAY_ALLOWED_ORIGINS); empty or absent: all. */
+  allowedOrigins?: readonly string[];
   now?: () => number;
 }
 
@@ -105,6 +108,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
   const clients = new Set<Client>();
   const subscriptions = createSubscriptions<Client>((partition) => feed.stop(partition));
   const positions = createPartitionPositions(feed.partitionCount);
+  const originAllowed = createOriginCheck(opts.allowedOrigins ?? []);
   const partitionOf = (channel: string) => partitionForKey(channelKey(channel), feed.partitionCount);
 
   const onSlowClient = (client: Client) => {
@@ -167,6 +171,15 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A peer that resets mid-handshake must not become an unhandled 'error'.
     socket.on('error', () => socket.destroy());
+    // Cross-site WebSocket hijacking: a browser page from a site not on the list gets no socket.
+    if (!originAllowed(req.headers.origin, req.headers.host)) {
+      return refuseUpgrade(
+        socket,
+        403,
+        'forbidden_origin',
+        `pages from ${JSON.stringify(req.headers.origin!.slice(0, 200))} may not connect to this gateway`,
+      );
+    }
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== WS_PATH) {
       return refuseUpgrade(

@@ -44,6 +44,7 @@ void runService({
       metrics,
       logger,
       verifyToken,
+      allowedOrigins: config.GATEWAY_ALLOWED_ORIGINS,
     });
     deliver = gateway.deliver;
     const port = await gateway.listen(config.GATEWAY_PORT);

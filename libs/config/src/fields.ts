@@ -86,7 +86,9 @@ export function list(
         throw new FieldError('must not be empty');
       }
       const items = raw.split(',').map((s) => s.trim());
-      if (items.some((s) => s === '')) throw new FieldError(`has an empty item in ${JSON.stringify(raw)}`);
+      // The value is not quoted: a list may hold secrets (INGEST_API_KEYS).
+      const empty = items.indexOf('');
+      if (empty >= 0) throw new FieldError(`has an empty item (item ${empty + 1} of ${items.length})`);
       return items;
     },
   };

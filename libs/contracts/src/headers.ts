@@ -22,6 +22,8 @@ export const DLQ_HEADERS = {
   reason: 'dlq-reason',
   code: 'dlq-code',
   at: 'dlq-at',
+  /** On a record re-driven from the DLQ (`npm run dlq -- replay`): `comments.dlq/<partition>/<offset>`. */
+  replayedFrom: 'dlq-replayed-from',
 } as const;
 
 export const SCHEMA_IDS = {

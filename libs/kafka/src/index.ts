@@ -21,3 +21,6 @@ export { backoffMs, retryWhileRetriable, sleep } from './backoff';
 export { stageMetrics } from './stage-metrics';
 export type { StageMetrics } from './stage-metrics';
 export { uniqueGroupId } from './unique-group-id';
+export { setGroupOffsets, topicEndOffsets } from './group-offsets';
+export type { PartitionOffset } from './group-offsets';
+export { readLog } from './read-log';
