@@ -21,14 +21,12 @@ const TICK_MS = 5;
 let producer: KeyedProducer | undefined;
 let nextSeq: number[] = [];
 let cursor = 0;
-let run = '';
 
-async function connect(args: { brokers: string; channels: number; run: string }): Promise<void> {
+async function connect(args: { brokers: string; channels: number }): Promise<void> {
   const { kafka } = benchKafka(args.brokers, 'threadcast-bench-injector');
   producer = createKeyedProducer(kafka, { maxBatchRecords: 1000 });
   await producer.connect();
   nextSeq = new Array<number>(args.channels).fill(0);
-  run = args.run;
 }
 
 async function inject(args: InjectArgs): Promise<InjectResult> {
@@ -65,7 +63,8 @@ async function inject(args: InjectArgs): Promise<InjectResult> {
           seq,
           tMicros: t,
           frameBytes: args.frameBytes,
-          eventId: `${run}-${c}-${seq}`,
+          // Unique within the run's channels, short: the frame size is the benchmark's, not the ids'.
+          eventId: `${c}-${seq}`,
           createdAt,
         }),
         headers: {
@@ -128,7 +127,7 @@ async function inject(args: InjectArgs): Promise<InjectResult> {
 }
 
 serveCommands({
-  connect: (args: { brokers: string; channels: number; run: string }) => connect(args),
+  connect: (args: { brokers: string; channels: number }) => connect(args),
   inject: (args: InjectArgs) => inject(args),
   // A new phase (another server) numbers its events from 0 again.
   restart: () => {

@@ -66,7 +66,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
   const events = v.events as number;
   const rate = v.rate as number;
   const fault = v.fault as string | undefined;
-  const channels = Array.from({ length: channelCount }, (_, c) => `thread:bench-${ctx.runId}-${c}`);
+  const channels = Array.from({ length: channelCount }, (_, c) => `thread:b${ctx.runId}-${c}`);
   const assign = Array.from({ length: sockets }, (_, i) => i % channelCount);
   const warnings: string[] = [];
   const onRetry = (why: string) => {
@@ -78,7 +78,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
   const injector = startWorker('injector', join(ctx.distDir, 'injector.js'), baseEnv());
   const phases: FanoutPhase[] = [];
   try {
-    await injector.call('connect', { brokers: ctx.broker.brokers, channels: channelCount, run: ctx.runId });
+    await injector.call('connect', { brokers: ctx.broker.brokers, channels: channelCount });
 
     const gw = await startApp(
       ctx.repoRoot,
