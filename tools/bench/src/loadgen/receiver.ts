@@ -99,6 +99,7 @@ function open(args: OpenArgs): Promise<OpenResult> {
   let firstStart = 0;
   let lastDone = 0;
   const t0 = monoMicros();
+  const progressEvery = Math.max(1, Math.min(1000, Math.floor(n / 20)));
 
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -141,7 +142,7 @@ function open(args: OpenArgs): Promise<OpenResult> {
         subscribed++;
         connectHist.record(lastDone - startedAt);
       } else bump(failures, reason ?? 'failed');
-      if (done % 1000 === 0) emitEvent('progress', { done, subscribed });
+      if (done % progressEvery === 0) emitEvent('progress', { done, subscribed });
       pump();
       finish();
     };
