@@ -1,10 +1,21 @@
 import { channelKey, HEADERS } from '@threadcast/contracts';
 import { partitionForKey } from '@threadcast/kafka';
 import { Registry } from 'prom-client';
-import { createFanOut, type DeliveryRecord, type FanOutSocket } from './fan-out';
+import { createFanOut, type CorkableStream, type DeliveryRecord, type FanOutSocket } from './fan-out';
 import { gatewayMetrics } from './gateway-metrics';
 import { createPartitionPositions } from './partition-positions';
 import { createSubscriptions } from './subscriptions';
+
+class FakeStream implements CorkableStream {
+  corks = 0;
+  uncorks = 0;
+  cork() {
+    this.corks++;
+  }
+  uncork() {
+    this.uncorks++;
+  }
+}
 
 class FakeSocket implements FanOutSocket {
   readyState = 1;
@@ -30,7 +41,7 @@ function setup() {
     onSlowClient: (c) => slow.push(c),
     now: () => 10_050,
   });
-  const client = (): Client => ({ ws: new FakeSocket() });
+  const client = (): Client => ({ ws: new FakeSocket(), stream: new FakeStream() });
   /** Subscribed from the start of the partition unless told otherwise. */
   const subscribe = (c: Client, name = channel, after = -1) =>
     subscriptions.put(c, name, partitionForKey(channelKey(name), 12), after);
@@ -45,6 +56,7 @@ function setup() {
 
 interface Client {
   ws: FakeSocket;
+  stream: FakeStream;
 }
 
 const channel = 'thread:t-fan';
@@ -125,6 +137,39 @@ describe('fan-out', () => {
     expect(a.ws.sent).toHaveLength(2);
     const latency = await value('threadcast_e2e_latency_seconds');
     expect(latency.find((v) => v.metricName === 'threadcast_e2e_latency_seconds_count')?.value).toBe(0);
+  });
+
+  it('corks each socket once per batch and uncorks them all when the batch has been handed over', async () => {
+    const { deliver, subscribe, client } = setup();
+    const [a, b, idle] = [client(), client(), client()];
+    subscribe(a);
+    subscribe(b);
+    subscribe(idle, 'thread:elsewhere');
+    for (const offset of ['41', '42', '43']) deliver(record({ offset }));
+    expect(a.ws.sent).toHaveLength(3);
+    expect([a.stream.corks, a.stream.uncorks, b.stream.corks, b.stream.uncorks]).toEqual([1, 0, 1, 0]);
+    await Promise.resolve();
+    expect([a.stream.uncorks, b.stream.uncorks, idle.stream.corks]).toEqual([1, 1, 0]);
+    // The next batch corks again.
+    deliver(record({ offset: '44' }));
+    await Promise.resolve();
+    expect([a.stream.corks, a.stream.uncorks]).toEqual([2, 2]);
+  });
+
+  it('judges a backlog at the first frame of a batch, not by what the batch itself queued', async () => {
+    const { deliver, subscribe, client, slow } = setup();
+    const a = client();
+    subscribe(a);
+    deliver(record({ offset: '41' }));
+    a.ws.bufferedAmount = 5000; // queued behind the cork by this batch
+    deliver(record({ offset: '42' }));
+    expect(a.ws.sent).toHaveLength(2);
+    expect(slow).toEqual([]);
+    await Promise.resolve();
+    // Still that far behind once the batch has left: a slow reader.
+    deliver(record({ offset: '43' }));
+    expect(a.ws.sent).toHaveLength(2);
+    expect(slow).toEqual([a]);
   });
 
   it('gives each subscription only offsets after its own position, so a replay duplicates nothing', () => {
