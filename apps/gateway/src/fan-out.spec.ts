@@ -1,14 +1,20 @@
 import { channelKey, HEADERS } from '@threadcast/contracts';
 import { partitionForKey } from '@threadcast/kafka';
 import { Registry } from 'prom-client';
-import { createFanOut, type CorkableStream, type DeliveryRecord, type FanOutSocket } from './fan-out';
+import { createFanOut, type DeliveryRecord, type FanOutSocket, type FrameStream } from './fan-out';
+import { payloadLength } from './frame-delivery';
 import { gatewayMetrics } from './gateway-metrics';
 import { createPartitionPositions } from './partition-positions';
 import { createSubscriptions } from './subscriptions';
 
-class FakeStream implements CorkableStream {
+class FakeStream implements FrameStream {
   corks = 0;
   uncorks = 0;
+  sent: Buffer[] = [];
+  write(frame: Buffer) {
+    this.sent.push(frame);
+    return true;
+  }
   cork() {
     this.corks++;
   }
@@ -20,12 +26,10 @@ class FakeStream implements CorkableStream {
 class FakeSocket implements FanOutSocket {
   readyState = 1;
   bufferedAmount = 0;
-  sent: Buffer[] = [];
-  send(data: Buffer, options: { binary: boolean; compress: boolean }) {
-    expect(options).toEqual({ binary: false, compress: false });
-    this.sent.push(data);
-  }
 }
+
+/** The JSON text of a WebSocket frame as written. */
+const text = (frame: Buffer) => frame.subarray(frame.length - payloadLength(frame)).toString();
 
 function setup() {
   const registry = new Registry();
@@ -70,7 +74,7 @@ const record = (overrides: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
 });
 
 describe('fan-out', () => {
-  it('writes one shared frame, with its cursor, to every open subscribed socket', async () => {
+  it('writes the same frame bytes, with the cursor, to the stream of every open subscribed socket', async () => {
     const { deliver, subscribe, client, value } = setup();
     const [a, b, closing, other] = [client(), client(), client(), client()];
     for (const c of [a, b, closing]) subscribe(c);
@@ -79,13 +83,14 @@ describe('fan-out', () => {
 
     deliver(record());
 
-    expect(a.ws.sent).toHaveLength(1);
-    expect(b.ws.sent[0]).toBe(a.ws.sent[0]);
-    expect(closing.ws.sent).toHaveLength(0);
-    expect(other.ws.sent).toHaveLength(0);
-    const frame = JSON.parse(a.ws.sent[0]!.toString());
+    expect(a.stream.sent).toHaveLength(1);
+    expect(b.stream.sent[0]).toBe(a.stream.sent[0]);
+    expect(closing.stream.sent).toHaveLength(0);
+    expect(other.stream.sent).toHaveLength(0);
+    const frame = JSON.parse(text(a.stream.sent[0]!));
     expect(frame).toMatchObject({ op: 'event', channel, cursor: `${partition}-42`, event: { id: 'c1' } });
-    const size = a.ws.sent[0]!.length;
+    // Bytes of the JSON frames, without the WebSocket header.
+    const size = payloadLength(a.stream.sent[0]!);
     expect(await value('threadcast_gateway_events_delivered_total')).toMatchObject([{ value: 2 }]);
     expect(await value('threadcast_gateway_bytes_written_total')).toMatchObject([{ value: 2 * size }]);
     const latency = await value('threadcast_e2e_latency_seconds');
@@ -109,7 +114,7 @@ describe('fan-out', () => {
     const a = client();
     subscribe(a);
     deliver(record({ value: null }));
-    expect(a.ws.sent).toHaveLength(0);
+    expect(a.stream.sent).toHaveLength(0);
     expect(await value('threadcast_gateway_records_unusable_total')).toMatchObject([
       { value: 1, labels: { reason: 'not_a_frame' } },
     ]);
@@ -122,8 +127,8 @@ describe('fan-out', () => {
     subscribe(lagging);
     lagging.ws.bufferedAmount = 1001;
     deliver(record());
-    expect(fast.ws.sent).toHaveLength(1);
-    expect(lagging.ws.sent).toHaveLength(0);
+    expect(fast.stream.sent).toHaveLength(1);
+    expect(lagging.stream.sent).toHaveLength(0);
     expect(slow).toEqual([lagging]);
   });
 
@@ -134,7 +139,7 @@ describe('fan-out', () => {
     subscribe(a);
     deliver(record({ headers: { [HEADERS.channel]: channel }, offset: '42' }));
     deliver(record({ headers: { [HEADERS.channel]: channel, [HEADERS.acceptedAt]: 'soon' }, offset: '43' }));
-    expect(a.ws.sent).toHaveLength(2);
+    expect(a.stream.sent).toHaveLength(2);
     const latency = await value('threadcast_e2e_latency_seconds');
     expect(latency.find((v) => v.metricName === 'threadcast_e2e_latency_seconds_count')?.value).toBe(0);
   });
@@ -146,7 +151,7 @@ describe('fan-out', () => {
     subscribe(b);
     subscribe(idle, 'thread:elsewhere');
     for (const offset of ['41', '42', '43']) deliver(record({ offset }));
-    expect(a.ws.sent).toHaveLength(3);
+    expect(a.stream.sent).toHaveLength(3);
     expect([a.stream.corks, a.stream.uncorks, b.stream.corks, b.stream.uncorks]).toEqual([1, 0, 1, 0]);
     await Promise.resolve();
     expect([a.stream.uncorks, b.stream.uncorks, idle.stream.corks]).toEqual([1, 1, 0]);
@@ -163,12 +168,12 @@ describe('fan-out', () => {
     deliver(record({ offset: '41' }));
     a.ws.bufferedAmount = 5000; // queued behind the cork by this batch
     deliver(record({ offset: '42' }));
-    expect(a.ws.sent).toHaveLength(2);
+    expect(a.stream.sent).toHaveLength(2);
     expect(slow).toEqual([]);
     await Promise.resolve();
     // Still that far behind once the batch has left: a slow reader.
     deliver(record({ offset: '43' }));
-    expect(a.ws.sent).toHaveLength(2);
+    expect(a.stream.sent).toHaveLength(2);
     expect(slow).toEqual([a]);
   });
 
@@ -176,7 +181,7 @@ describe('fan-out', () => {
     const { deliver, subscribe, client } = setup();
     const [live, newcomer] = [client(), client()];
     subscribe(live, channel, 41);
-    const offsets = (c: Client) => c.ws.sent.map((f) => JSON.parse(f.toString()).cursor);
+    const offsets = (c: Client) => c.stream.sent.map((f) => JSON.parse(text(f)).cursor);
     deliver(record({ offset: '42' }));
     // A newcomer resumes from 39; the reader moves back (nothing newer is handed over before
     // the replay: the seek makes in-flight batches stale), so 39..42 come again, then 43.
