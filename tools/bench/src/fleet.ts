@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { createHistogram, type Histogram } from './histogram';
 import { startWorker, type Worker } from './ipc';
+import type { ClientImpl } from './loadgen/client-socket';
 import type { OpenArgs, OpenResult, ReceiverStats, StatsArgs } from './loadgen/receiver-protocol';
 import { baseEnv } from './services';
 
@@ -42,7 +43,7 @@ export interface FleetStats {
 export interface Fleet {
   readonly workers: Worker[];
   open(
-    args: Omit<OpenArgs, 'assign' | 'localAddress'> & { assign: number[] },
+    args: Omit<OpenArgs, 'assign' | 'localAddress' | 'impl'> & { assign: number[] },
     onProgress?: (done: number) => void,
   ): Promise<FleetOpen>;
   reset(): Promise<void>;
@@ -59,7 +60,7 @@ export function addCounts(
   return into;
 }
 
-export function startFleet(distDir: string, clients: number): Fleet {
+export function startFleet(distDir: string, clients: number, impl: ClientImpl): Fleet {
   const workers = Array.from({ length: clients }, (_, k) =>
     startWorker(`client-${k + 1}`, join(distDir, 'receiver.js'), baseEnv()),
   );
@@ -81,6 +82,7 @@ export function startFleet(distDir: string, clients: number): Fleet {
         workers.map((w, k) =>
           w.call<OpenResult>('open', {
             ...args,
+            impl,
             assign: args.assign.filter((_, i) => i % clients === k),
             rate: args.rate / clients,
             // Spread over loopback addresses: ephemeral ports are per source address.

@@ -8,7 +8,7 @@ export type Scenario = 'fanout' | 'pipeline' | 'connect';
 export const SCENARIOS: Scenario[] = ['fanout', 'pipeline', 'connect'];
 
 interface Spec {
-  kind: 'int' | 'rate' | 'string' | 'flag' | 'fault';
+  kind: 'int' | 'rate' | 'string' | 'flag' | 'fault' | 'impl';
   default: number | string | boolean | undefined;
   doc: string;
   min?: number;
@@ -17,6 +17,11 @@ interface Spec {
 
 const common: Record<string, Spec> = {
   out: { kind: 'string', default: undefined, doc: 'Write the results as JSON to this file.' },
+  'client-impl': {
+    kind: 'impl',
+    default: 'raw',
+    doc: "Load generators' WebSocket client: raw (the bench's own, light) or ws (the ws library's).",
+  },
   clients: {
     kind: 'int',
     default: 2,
@@ -145,7 +150,9 @@ export function usage(): string {
             ? ' <n|max>'
             : s.kind === 'fault'
               ? ' kill-gateway'
-              : ' <n>';
+              : s.kind === 'impl'
+                ? ' raw|ws'
+                : ' <n>';
       const def =
         s.default === undefined || s.kind === 'flag'
           ? ''
@@ -213,6 +220,11 @@ function convert(name: string, s: Spec, v: string): number | string {
   if (s.kind === 'fault') {
     if (v !== 'kill-gateway')
       throw new UsageError(`--${name}: expected kill-gateway, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  if (s.kind === 'impl') {
+    if (v !== 'raw' && v !== 'ws')
+      throw new UsageError(`--${name}: expected raw or ws, got ${JSON.stringify(v)}`);
     return v;
   }
   if (s.kind === 'rate' && v === 'max') return 0;

@@ -1,9 +1,12 @@
 /** The commands a receiver load generator answers, and what it answers with. */
 import type { HistogramData } from '../histogram';
 import type { Usage } from '../self-usage';
+import type { ClientImpl } from './client-socket';
 
 export interface OpenArgs {
   url: string;
+  /** The bench's raw WebSocket client, or the `ws` library's. */
+  impl: ClientImpl;
   /** Channel names; `assign[i]` is the index of socket i's channel. */
   channels: string[];
   assign: number[];

@@ -5,28 +5,33 @@
  * driven over IPC (`open`, `reset`, `stats`, `close`); it reports its own CPU and event-loop
  * use, so the runner can tell when this process, not the server, was the limit.
  */
-import WebSocket from 'ws';
 import { monoMicros } from '../clock';
 import { createHistogram, type Histogram } from '../histogram';
 import { emitEvent, serveCommands } from '../ipc';
 import { readMarker } from '../marker';
 import { markUsage, type UsageMark } from '../self-usage';
 import { createSeqSet, type SeqSet } from '../seq-set';
+import { openClient } from './client-socket';
+import type { RawSocket } from './raw-ws';
 import type { OpenArgs, OpenResult, ReceiverStats, StatsArgs } from './receiver-protocol';
 
 interface Sock {
   readonly channel: number;
-  ws: WebSocket | undefined;
+  ws: RawSocket | undefined;
   readonly seen: SeqSet;
   maxSeq: number;
   subscribed: boolean;
   /** Closed by us (end of run) rather than by the server or the network. */
   closing: boolean;
+  /** Its TCP connection is gone. */
+  gone: boolean;
 }
 
 const CREATED_AT = Buffer.from('"createdAt":"');
 
 let socks: Sock[] = [];
+/** While `close` waits: called once per socket it closed. */
+let closeWaiters: (() => void) | undefined;
 let channels: string[] = [];
 let acceptTimes = false;
 
@@ -89,6 +94,7 @@ function open(args: OpenArgs): Promise<OpenResult> {
       maxSeq: -1,
       subscribed: false,
       closing: false,
+      gone: false,
     });
   }
   const usage = markUsage();
@@ -107,7 +113,7 @@ function open(args: OpenArgs): Promise<OpenResult> {
       // Whatever has not answered by now counts as failed.
       for (let i = base; i < base + n; i++) {
         const s = socks[i]!;
-        if (!s.subscribed && s.ws && s.ws.readyState !== WebSocket.CLOSED) s.ws.terminate();
+        if (!s.subscribed && s.ws) s.ws.terminate();
       }
       if (started < n) {
         failures.not_started = (failures.not_started ?? 0) + (n - started);
@@ -157,35 +163,39 @@ function open(args: OpenArgs): Promise<OpenResult> {
         settled = true;
         settle(s, startedAt, ok, reason);
       };
-      const ws = new WebSocket(args.url, {
-        perMessageDeflate: false,
-        handshakeTimeout: args.timeoutMs,
-        ...(args.localAddress ? { localAddress: args.localAddress } : {}),
-      });
-      s.ws = ws;
-      ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', channel: channels[s.channel] })));
-      ws.on('message', (data: Buffer) => {
-        if (onEvent(s, data)) return;
-        let frame: { op?: string; code?: string };
-        try {
-          frame = JSON.parse(data.toString('utf8'));
-        } catch {
-          bump(controlErrors, 'unparsable_frame');
-          return;
-        }
-        if (frame.op === 'subscribed') {
-          s.subscribed = true;
-          once(true);
-        } else if (frame.op === 'error') {
-          bump(controlErrors, frame.code ?? 'error');
-          if (!s.subscribed) once(false, `error ${frame.code}`);
-        } else if (frame.op === 'reset') bump(controlErrors, 'reset');
-      });
-      ws.on('error', (e: Error & { code?: string }) => once(false, e.code ?? e.message.slice(0, 60)));
-      ws.on('close', (code) => {
-        if (!s.subscribed) return once(false, `closed ${code}`);
-        if (!s.closing) bump(closedByServer, String(code));
-      });
+      const subscribe = JSON.stringify({ op: 'subscribe', channel: channels[s.channel] });
+      s.ws = openClient(
+        args.impl,
+        args.url,
+        { timeoutMs: args.timeoutMs, ...(args.localAddress ? { localAddress: args.localAddress } : {}) },
+        {
+          onOpen: () => s.ws!.sendText(subscribe),
+          onMessage: (data) => {
+            if (onEvent(s, data)) return;
+            let frame: { op?: string; code?: string };
+            try {
+              frame = JSON.parse(data.toString('utf8'));
+            } catch {
+              bump(controlErrors, 'unparsable_frame');
+              return;
+            }
+            if (frame.op === 'subscribed') {
+              s.subscribed = true;
+              once(true);
+            } else if (frame.op === 'error') {
+              bump(controlErrors, frame.code ?? 'error');
+              if (!s.subscribed) once(false, `error ${frame.code}`);
+            } else if (frame.op === 'reset') bump(controlErrors, 'reset');
+          },
+          onError: (reason) => once(false, reason),
+          onClose: (code) => {
+            s.gone = true;
+            if (s.closing) return closeWaiters?.();
+            if (!s.subscribed) return once(false, `closed ${code}`);
+            bump(closedByServer, String(code));
+          },
+        },
+      );
     };
     const pump = () => {
       clearTimeout(timer);
@@ -220,7 +230,7 @@ function reset(): void {
 function stats(args: StatsArgs = {}): ReceiverStats {
   const u = mark.since();
   let open = 0;
-  for (const s of socks) if (s.ws?.readyState === WebSocket.OPEN) open++;
+  for (const s of socks) if (s.ws?.open) open++;
   const result: ReceiverStats = {
     sockets: socks.length,
     open,
@@ -269,23 +279,27 @@ function stats(args: StatsArgs = {}): ReceiverStats {
 }
 
 function close(): Promise<void> {
-  const live = socks.filter((s) => s.ws && s.ws.readyState !== WebSocket.CLOSED);
+  const live = socks.filter((s) => s.ws && !s.gone);
+  for (const s of socks) s.closing = true;
   socks = [];
+  // Each socket reports its end through onClose, which counts down here.
   return new Promise((resolve) => {
     let left = live.length;
     if (left === 0) return resolve();
     const timer = setTimeout(() => {
+      closeWaiters = undefined;
       for (const s of live) s.ws!.terminate();
+      resolve();
     }, 3000);
+    closeWaiters = () => {
+      if (--left > 0) return;
+      clearTimeout(timer);
+      closeWaiters = undefined;
+      resolve();
+    };
     for (const s of live) {
-      s.closing = true;
-      s.ws!.once('close', () => {
-        if (--left === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      s.ws!.close(1000);
+      if (s.ws!.open) s.ws!.close(1000);
+      else s.ws!.terminate();
     }
   });
 }

@@ -6,6 +6,7 @@
  */
 import type { RunContext, ScenarioResult } from '../context';
 import { startCpuWindow } from '../cpu-window';
+import type { ClientImpl } from '../loadgen/client-socket';
 import { startFleet } from '../fleet';
 import { latencySummary } from '../histogram';
 import { generatorWarnings, machineWarnings } from '../report';
@@ -37,7 +38,7 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
     { onRetry },
   );
   const url = `ws://127.0.0.1:${gw.port}/ws`;
-  const fleet = startFleet(ctx.distDir, v.clients as number);
+  const fleet = startFleet(ctx.distDir, v.clients as number, v['client-impl'] as ClientImpl);
   let result: ScenarioResult;
   try {
     ctx.log(`warm-up: ${WARM_SOCKETS} sockets open and close...`);
@@ -117,7 +118,7 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
       heapPerSocket: per(after.heapUsed - before.heapUsed),
     };
     const table: Table = {
-      title: `connect: ${sockets.toLocaleString('en-US')} sockets over ${channelCount} channels, ${rate > 0 ? `${rate}/s` : 'flat out'}, ${v.clients} client processes x ${v.concurrency} handshakes in flight`,
+      title: `connect: ${sockets.toLocaleString('en-US')} sockets over ${channelCount} channels, ${rate > 0 ? `${rate}/s` : 'flat out'}, ${v.clients} ${v['client-impl']} client processes x ${v.concurrency} handshakes in flight`,
       columns: ['figure', 'value'],
       rows: [
         ['sockets subscribed', opened.subscribed],

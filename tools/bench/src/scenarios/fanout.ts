@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { waitForArrivals } from '../arrivals';
 import type { RunContext, ScenarioResult } from '../context';
 import { startCpuWindow, type CpuWindow } from '../cpu-window';
+import type { ClientImpl } from '../loadgen/client-socket';
 import { startFleet, type Fleet } from '../fleet';
 import { latencySummary } from '../histogram';
 import { startWorker, type Worker } from '../ipc';
@@ -74,7 +75,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
     warnings.push(why);
   };
 
-  const fleet = startFleet(ctx.distDir, v.clients as number);
+  const fleet = startFleet(ctx.distDir, v.clients as number, v['client-impl'] as ClientImpl);
   const injector = startWorker('injector', join(ctx.distDir, 'injector.js'), baseEnv());
   const phases: FanoutPhase[] = [];
   try {
@@ -325,7 +326,7 @@ function fanoutTable(ctx: RunContext, phases: FanoutPhase[], ratio: number | nul
     title:
       `fanout: ${(v.sockets as number).toLocaleString('en-US')} sockets over ${v.channels} channels, ` +
       `${(v.events as number).toLocaleString('en-US')} events of ~${v['event-bytes']} B ${(v.rate as number) > 0 ? `at ${v.rate}/s` : 'flat out'}, ` +
-      `${v.clients} client processes`,
+      `${v.clients} ${v['client-impl']} client processes`,
     columns: ['figure', ...phases.map((p) => p.server)],
     rows,
   };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { waitForArrivals } from '../arrivals';
 import type { RunContext, ScenarioResult } from '../context';
 import { startCpuWindow } from '../cpu-window';
+import type { ClientImpl } from '../loadgen/client-socket';
 import { startFleet } from '../fleet';
 import { createHistogram, latencySummary } from '../histogram';
 import { startWorker } from '../ipc';
@@ -59,7 +60,7 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
   const gateway = app('gateway');
   const ingestUrl = `http://127.0.0.1:${app('ingest').port}`;
 
-  const fleet = startFleet(ctx.distDir, v.clients as number);
+  const fleet = startFleet(ctx.distDir, v.clients as number, v['client-impl'] as ClientImpl);
   const poster = startWorker('poster', join(ctx.distDir, 'poster.js'), baseEnv());
   let result: ScenarioResult;
   try {
@@ -168,7 +169,7 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
     const counts: Table = {
       title:
         `pipeline: ${rate} comments/s for ${duration} s (after ${warmup} s warm-up) into ${threadCount} threads, ` +
-        `${sockets.toLocaleString('en-US')} sockets, ${v.clients} client processes`,
+        `${sockets.toLocaleString('en-US')} sockets, ${v.clients} ${v['client-impl']} client processes`,
       columns: ['figure', 'value'],
       rows: [
         row('posts sent (measured)', posted.sent),
