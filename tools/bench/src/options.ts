@@ -40,6 +40,11 @@ const common: Record<string, Spec> = {
     default: false,
     doc: 'CPU-profile the servers over the measured window (V8, as --cpu-prof); top functions in the tables.',
   },
+  syscalls: {
+    kind: 'flag',
+    default: false,
+    doc: "Count the server's syscalls over the measured window (perf stat on syscall tracepoints).",
+  },
   'profile-dir': { kind: 'string', default: 'tmp/bench-profiles', doc: 'Where --profile writes.' },
   fault: {
     kind: 'fault',

@@ -17,6 +17,7 @@ import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-pro
 import { profileFile } from '../profile-file';
 import { probeFlags, probeOf, type Probe } from '../probe-client';
 import { baseEnv, startApp } from '../services';
+import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
 
 interface ServerUnderTest {
@@ -58,6 +59,8 @@ export interface FanoutPhase {
   generators: { name: string; cpu: number; wall: number; elu: number; rss: number }[];
   /** With --profile: the server's CPU profile over the measured window. */
   profile?: ProfileSummary;
+  /** With --syscalls: the server's syscalls over the measured window. */
+  syscalls?: SyscallCounts;
 }
 
 export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
@@ -74,6 +77,12 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
     ctx.log(why);
     warnings.push(why);
   };
+  let countSys = v.syscalls === true;
+  const sysProblem = countSys ? syscallCountingProblem() : undefined;
+  if (sysProblem) {
+    warnings.push(`--syscalls: ${sysProblem}; no syscall counts`);
+    countSys = false;
+  }
 
   const fleet = startFleet(ctx.distDir, v.clients as number, v['client-impl'] as ClientImpl);
   const injector = startWorker('injector', join(ctx.distDir, 'injector.js'), baseEnv());
@@ -100,7 +109,9 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
       stop: () => gw.stop(),
     };
     try {
-      phases.push(await phase(ctx, gateway, fleet, injector, { channels, assign, events, rate, fault }));
+      phases.push(
+        await phase(ctx, gateway, fleet, injector, { channels, assign, events, rate, fault, countSys }),
+      );
     } finally {
       await fleet.close();
       await gateway.stop();
@@ -127,7 +138,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
       };
       await injector.call('restart');
       try {
-        phases.push(await phase(ctx, naive, fleet, injector, { channels, assign, events, rate }));
+        phases.push(await phase(ctx, naive, fleet, injector, { channels, assign, events, rate, countSys }));
       } finally {
         await fleet.close();
         await naive.stop();
@@ -175,7 +186,14 @@ async function phase(
   server: ServerUnderTest,
   fleet: Fleet,
   injector: Worker,
-  o: { channels: string[]; assign: number[]; events: number; rate: number; fault?: string },
+  o: {
+    channels: string[];
+    assign: number[];
+    events: number;
+    rate: number;
+    fault?: string;
+    countSys: boolean;
+  },
 ): Promise<FanoutPhase> {
   const v = ctx.values;
   const drainMs = v['drain-ms'] as number;
@@ -210,6 +228,7 @@ async function phase(
   await fleet.reset();
   if (v.profile) await server.probe.profileStart();
   const serverBefore = await server.probe.usage();
+  const sys = o.countSys ? countSyscalls(server.pid) : undefined;
   const window = startCpuWindow([
     { name: server.label, pid: server.pid },
     { name: 'kafka broker', pid: ctx.broker.pid },
@@ -238,6 +257,7 @@ async function phase(
   await waitForArrivals(fleet, expectedTotal, drainMs, ctx.log);
   const serverAfter = await server.probe.usage();
   const cpu = window.end();
+  const syscalls = await sys?.stop();
   let profile: ProfileSummary | undefined;
   if (v.profile && !o.fault) {
     const file = profileFile(
@@ -287,6 +307,7 @@ async function phase(
       ...st.perClient.map((c, k) => ({ name: fleet.workers[k]!.name, ...c.usage })),
     ],
     ...(profile ? { profile } : {}),
+    ...(syscalls ? { syscalls } : {}),
   };
 }
 
@@ -320,6 +341,32 @@ function fanoutTable(ctx: RunContext, phases: FanoutPhase[], ratio: number | nul
     row('latency max ms', (p) => p.latencyMs.max),
     row('server RSS after GC MB', (p) => Math.round(p.serverRssAfterGc / 1e5) / 10),
   ];
+  if (phases.some((p) => p.syscalls)) {
+    const sc = (f: (c: SyscallCounts, p: FanoutPhase) => number) => (p: FanoutPhase) =>
+      p.syscalls ? f(p.syscalls, p) : null;
+    rows.push(
+      row(
+        'server syscalls (all)',
+        sc((c) => c.all),
+      ),
+      row(
+        'server write + writev syscalls',
+        sc((c) => c.write + c.writev),
+      ),
+      row(
+        'deliveries per write syscall',
+        sc((c, p) => Math.round((p.deliveries / Math.max(1, c.write + c.writev)) * 100) / 100),
+      ),
+      row(
+        'server epoll_pwait (loop turns)',
+        sc((c) => c.epoll),
+      ),
+      row(
+        'server read syscalls',
+        sc((c) => c.read),
+      ),
+    );
+  }
   if (ratio !== null)
     rows.push(['gateway / naive (deliveries per CPU-second)', Math.round(ratio * 100) / 100, null]);
   return {
