@@ -13,7 +13,9 @@ import { markUsage } from '../self-usage';
 import type { PostArgs, PostResult } from './poster-protocol';
 
 const TICK_MS = 5;
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+// Enough connections that a slow answer never queues the next post behind it in the agent: the
+// schedule is the poster's, the waiting ingest's (post -> 202 measures it).
+const agent = new Agent({ keepAlive: true, maxSockets: 2048 });
 let acceptedSeqs: number[][] = [];
 let nextSeq: number[] = [];
 let counter = 0;

@@ -13,6 +13,7 @@ import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
 import { startApp } from '../services';
+import { countSyscalls, syscallCountingProblem } from '../syscall-count';
 import type { Table } from '../table';
 
 /** Sockets opened and closed before the first memory reading, so code paths are loaded and JITed. */
@@ -30,6 +31,8 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
     ctx.log(why);
     warnings.push(why);
   };
+  const sysProblem = v.syscalls ? syscallCountingProblem() : undefined;
+  if (sysProblem) warnings.push(`--syscalls: ${sysProblem}; no syscall counts`);
 
   const gw = await startApp(
     ctx.repoRoot,
@@ -55,6 +58,7 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
     const before = await gw.probe.usage(true);
 
     if (v.profile) await gw.probe.profileStart();
+    const sys = v.syscalls && !sysProblem ? countSyscalls(gw.pid) : undefined;
     const window = startCpuWindow([
       { name: 'gateway', pid: gw.pid },
       ...fleet.workers.map((w) => ({ name: w.name, pid: w.pid })),
@@ -74,6 +78,7 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
       },
     );
     const cpu = window.end();
+    const syscalls = await sys?.stop();
     let profile: ProfileSummary | undefined;
     if (v.profile && !killed) {
       const file = profileFile(v['profile-dir'] as string, `${ctx.runId}-connect-gateway`);
@@ -112,11 +117,15 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
       connectionsPerSecond: opened.subscribed / stormSeconds,
       connectLatencyMs: lat,
       gatewayCpuSeconds: cpu.processes.find((p) => p.name === 'gateway')?.cpu ?? 0,
+      connectionsPerCpuSecond: 0,
+      ...(syscalls ? { syscalls } : {}),
       rssBefore: before.rss,
       rssAfter: after.rss,
       rssPerSocket: per(after.rss - before.rss),
       heapPerSocket: per(after.heapUsed - before.heapUsed),
     };
+    figures.connectionsPerCpuSecond =
+      figures.gatewayCpuSeconds > 0 ? opened.subscribed / figures.gatewayCpuSeconds : 0;
     const table: Table = {
       title: `connect: ${sockets.toLocaleString('en-US')} sockets over ${channelCount} channels, ${rate > 0 ? `${rate}/s` : 'flat out'}, ${v.clients} ${v['client-impl']} client processes x ${v.concurrency} handshakes in flight`,
       columns: ['figure', 'value'],
@@ -131,6 +140,19 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
         ['connect + subscribe latency p99 ms', lat.p99],
         ['connect + subscribe latency max ms', lat.max],
         ['gateway CPU s during the storm', Math.round(figures.gatewayCpuSeconds * 100) / 100],
+        ['connections per gateway CPU-second', Math.round(figures.connectionsPerCpuSecond)],
+        ...(syscalls
+          ? ([
+              [
+                'gateway syscalls per connection',
+                Math.round((syscalls.all / Math.max(1, opened.subscribed)) * 10) / 10,
+              ],
+              [
+                'gateway write + writev per connection',
+                Math.round(((syscalls.write + syscalls.writev) / Math.max(1, opened.subscribed)) * 10) / 10,
+              ],
+            ] as [string, number][])
+          : []),
         ['gateway RSS before MB (after GC)', Math.round(before.rss / 1e5) / 10],
         ['gateway RSS with idle sockets MB (after GC)', Math.round(after.rss / 1e5) / 10],
         ['RSS per idle socket KB', Math.round(figures.rssPerSocket / 102.4) / 10],
