@@ -46,6 +46,15 @@ function runBench(name: string, args: string[]): Promise<Run> {
   });
 }
 
+/** The exit status, with the run's output in the failure message when it is not the one expected. */
+function expectStatus(run: Run, status: number): void {
+  if (run.status !== status) {
+    throw new Error(
+      `exit ${run.status}, expected ${status}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`,
+    );
+  }
+}
+
 /** The value of a row in the report's first table, by its label: what the printed table shows. */
 function figure(run: Run, label: string, column = 1): string | number | null {
   const row = run.report.tables[0]!.rows.find((r) => r[0] === label);
@@ -56,7 +65,7 @@ function figure(run: Run, label: string, column = 1): string | number | null {
 describe('npm run bench (smoke)', () => {
   it('fanout: gateway and naive baseline deliver everything; table and JSON agree', async () => {
     const run = await runBench('fanout', ['fanout', '--sockets', '24', '--channels', '4', '--events', '40']);
-    expect(run.status).toBe(0);
+    expectStatus(run, 0);
     expect(run.report.verdict).toBe('ok');
     expect(run.stdout).toContain('| deliveries per server CPU-second');
     expect(run.stdout).toContain('no loss');
@@ -84,7 +93,7 @@ describe('npm run bench (smoke)', () => {
       ...['--sockets', '12', '--channels', '3', '--rate', '100', '--duration', '3'],
       ...['--fault', 'kill-gateway', '--drain-ms', '2000'],
     ]);
-    expect(run.status).toBe(1);
+    expectStatus(run, 1);
     expect(run.report.verdict).toBe('LOST');
     expect(run.report.lost).toBeGreaterThan(0);
     expect(figure(run, 'LOST')).toBe(run.report.lost);
@@ -96,7 +105,7 @@ describe('npm run bench (smoke)', () => {
       'pipeline',
       ...['--rate', '20', '--threads', '3', '--sockets', '9', '--duration', '2', '--warmup', '1'],
     ]);
-    expect(run.status).toBe(0);
+    expectStatus(run, 0);
     expect(run.report.verdict).toBe('ok');
     const r = run.report.results as { accepted: number; expected: number; delivered: number; lost: number };
     expect(r.accepted).toBe(40);
@@ -113,7 +122,7 @@ describe('npm run bench (smoke)', () => {
       ...['--rate', '20', '--threads', '2', '--sockets', '4', '--duration', '3', '--warmup', '0'],
       ...['--fault', 'kill-gateway', '--drain-ms', '2000'],
     ]);
-    expect(run.status).toBe(1);
+    expectStatus(run, 1);
     expect(run.report.verdict).toBe('LOST');
     expect(run.report.lost).toBeGreaterThan(0);
   });
@@ -128,7 +137,7 @@ describe('npm run bench (smoke)', () => {
       '--idle-ms',
       '200',
     ]);
-    expect(run.status).toBe(0);
+    expectStatus(run, 0);
     const r = run.report.results as { subscribed: number; openAfterIdle: number; rssAfter: number };
     expect(r.subscribed).toBe(300);
     expect(r.openAfterIdle).toBe(300);
@@ -142,7 +151,7 @@ describe('npm run bench (smoke)', () => {
       ...['--sockets', '300', '--channels', '10', '--rate', '300', '--idle-ms', '200'],
       ...['--fault', 'kill-gateway'],
     ]);
-    expect(run.status).toBe(1);
+    expectStatus(run, 1);
     expect(run.report.verdict).toBe('LOST');
     expect(run.report.lost).toBeGreaterThan(0);
   });

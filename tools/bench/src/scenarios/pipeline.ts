@@ -4,7 +4,9 @@
  * per socket, and end-to-end latency (ingest's accept time -> client receipt).
  */
 import { join } from 'node:path';
+import { TOPICS } from '@threadcast/contracts';
 import { waitForArrivals } from '../arrivals';
+import { startGroupsAtEnd } from '../groups-at-end';
 import type { RunContext, ScenarioResult } from '../context';
 import { startCpuWindow } from '../cpu-window';
 import type { ClientImpl } from '../loadgen/client-socket';
@@ -47,6 +49,10 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
     route: { ROUTE_GROUP_ID: `bench-route-${ctx.runId}` },
     gateway: { GATEWAY_DRAIN_MS: '2000' },
   };
+  await startGroupsAtEnd(brokers, [
+    { groupId: envOf.enrich!.ENRICH_GROUP_ID!, topic: TOPICS.comments },
+    { groupId: envOf.route!.ROUTE_GROUP_ID!, topic: TOPICS.commentsEnriched },
+  ]);
   const started = await Promise.allSettled(
     names.map((n) => startApp(ctx.repoRoot, n, { KAFKA_BROKERS: brokers, ...envOf[n] }, prof)),
   );
