@@ -1,20 +1,35 @@
 import { channelKey, HEADERS } from '@threadcast/contracts';
 import { partitionForKey } from '@threadcast/kafka';
 import { Registry } from 'prom-client';
-import { createFanOut, type DeliveryRecord, type FanOutSocket } from './fan-out';
+import { createFanOut, type DeliveryRecord, type FanOutSocket, type FrameStream } from './fan-out';
+import { payloadLength } from './frame-delivery';
 import { gatewayMetrics } from './gateway-metrics';
 import { createPartitionPositions } from './partition-positions';
 import { createSubscriptions } from './subscriptions';
 
+class FakeStream implements FrameStream {
+  corks = 0;
+  uncorks = 0;
+  sent: Buffer[] = [];
+  write(frame: Buffer) {
+    this.sent.push(frame);
+    return true;
+  }
+  cork() {
+    this.corks++;
+  }
+  uncork() {
+    this.uncorks++;
+  }
+}
+
 class FakeSocket implements FanOutSocket {
   readyState = 1;
   bufferedAmount = 0;
-  sent: Buffer[] = [];
-  send(data: Buffer, options: { binary: boolean; compress: boolean }) {
-    expect(options).toEqual({ binary: false, compress: false });
-    this.sent.push(data);
-  }
 }
+
+/** The JSON text of a WebSocket frame as written. */
+const text = (frame: Buffer) => frame.subarray(frame.length - payloadLength(frame)).toString();
 
 function setup() {
   const registry = new Registry();
@@ -30,7 +45,7 @@ function setup() {
     onSlowClient: (c) => slow.push(c),
     now: () => 10_050,
   });
-  const client = (): Client => ({ ws: new FakeSocket() });
+  const client = (): Client => ({ ws: new FakeSocket(), stream: new FakeStream() });
   /** Subscribed from the start of the partition unless told otherwise. */
   const subscribe = (c: Client, name = channel, after = -1) =>
     subscriptions.put(c, name, partitionForKey(channelKey(name), 12), after);
@@ -45,6 +60,7 @@ function setup() {
 
 interface Client {
   ws: FakeSocket;
+  stream: FakeStream;
 }
 
 const channel = 'thread:t-fan';
@@ -58,7 +74,7 @@ const record = (overrides: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
 });
 
 describe('fan-out', () => {
-  it('writes one shared frame, with its cursor, to every open subscribed socket', async () => {
+  it('writes the same frame bytes, with the cursor, to the stream of every open subscribed socket', async () => {
     const { deliver, subscribe, client, value } = setup();
     const [a, b, closing, other] = [client(), client(), client(), client()];
     for (const c of [a, b, closing]) subscribe(c);
@@ -67,13 +83,14 @@ describe('fan-out', () => {
 
     deliver(record());
 
-    expect(a.ws.sent).toHaveLength(1);
-    expect(b.ws.sent[0]).toBe(a.ws.sent[0]);
-    expect(closing.ws.sent).toHaveLength(0);
-    expect(other.ws.sent).toHaveLength(0);
-    const frame = JSON.parse(a.ws.sent[0]!.toString());
+    expect(a.stream.sent).toHaveLength(1);
+    expect(b.stream.sent[0]).toBe(a.stream.sent[0]);
+    expect(closing.stream.sent).toHaveLength(0);
+    expect(other.stream.sent).toHaveLength(0);
+    const frame = JSON.parse(text(a.stream.sent[0]!));
     expect(frame).toMatchObject({ op: 'event', channel, cursor: `${partition}-42`, event: { id: 'c1' } });
-    const size = a.ws.sent[0]!.length;
+    // Bytes of the JSON frames, without the WebSocket header.
+    const size = payloadLength(a.stream.sent[0]!);
     expect(await value('threadcast_gateway_events_delivered_total')).toMatchObject([{ value: 2 }]);
     expect(await value('threadcast_gateway_bytes_written_total')).toMatchObject([{ value: 2 * size }]);
     const latency = await value('threadcast_e2e_latency_seconds');
@@ -97,7 +114,7 @@ describe('fan-out', () => {
     const a = client();
     subscribe(a);
     deliver(record({ value: null }));
-    expect(a.ws.sent).toHaveLength(0);
+    expect(a.stream.sent).toHaveLength(0);
     expect(await value('threadcast_gateway_records_unusable_total')).toMatchObject([
       { value: 1, labels: { reason: 'not_a_frame' } },
     ]);
@@ -110,8 +127,8 @@ describe('fan-out', () => {
     subscribe(lagging);
     lagging.ws.bufferedAmount = 1001;
     deliver(record());
-    expect(fast.ws.sent).toHaveLength(1);
-    expect(lagging.ws.sent).toHaveLength(0);
+    expect(fast.stream.sent).toHaveLength(1);
+    expect(lagging.stream.sent).toHaveLength(0);
     expect(slow).toEqual([lagging]);
   });
 
@@ -122,16 +139,49 @@ describe('fan-out', () => {
     subscribe(a);
     deliver(record({ headers: { [HEADERS.channel]: channel }, offset: '42' }));
     deliver(record({ headers: { [HEADERS.channel]: channel, [HEADERS.acceptedAt]: 'soon' }, offset: '43' }));
-    expect(a.ws.sent).toHaveLength(2);
+    expect(a.stream.sent).toHaveLength(2);
     const latency = await value('threadcast_e2e_latency_seconds');
     expect(latency.find((v) => v.metricName === 'threadcast_e2e_latency_seconds_count')?.value).toBe(0);
+  });
+
+  it('corks each socket once per batch and uncorks them all when the batch has been handed over', async () => {
+    const { deliver, subscribe, client } = setup();
+    const [a, b, idle] = [client(), client(), client()];
+    subscribe(a);
+    subscribe(b);
+    subscribe(idle, 'thread:elsewhere');
+    for (const offset of ['41', '42', '43']) deliver(record({ offset }));
+    expect(a.stream.sent).toHaveLength(3);
+    expect([a.stream.corks, a.stream.uncorks, b.stream.corks, b.stream.uncorks]).toEqual([1, 0, 1, 0]);
+    await Promise.resolve();
+    expect([a.stream.uncorks, b.stream.uncorks, idle.stream.corks]).toEqual([1, 1, 0]);
+    // The next batch corks again.
+    deliver(record({ offset: '44' }));
+    await Promise.resolve();
+    expect([a.stream.corks, a.stream.uncorks]).toEqual([2, 2]);
+  });
+
+  it('judges a backlog at the first frame of a batch, not by what the batch itself queued', async () => {
+    const { deliver, subscribe, client, slow } = setup();
+    const a = client();
+    subscribe(a);
+    deliver(record({ offset: '41' }));
+    a.ws.bufferedAmount = 5000; // queued behind the cork by this batch
+    deliver(record({ offset: '42' }));
+    expect(a.stream.sent).toHaveLength(2);
+    expect(slow).toEqual([]);
+    await Promise.resolve();
+    // Still that far behind once the batch has left: a slow reader.
+    deliver(record({ offset: '43' }));
+    expect(a.stream.sent).toHaveLength(2);
+    expect(slow).toEqual([a]);
   });
 
   it('gives each subscription only offsets after its own position, so a replay duplicates nothing', () => {
     const { deliver, subscribe, client } = setup();
     const [live, newcomer] = [client(), client()];
     subscribe(live, channel, 41);
-    const offsets = (c: Client) => c.ws.sent.map((f) => JSON.parse(f.toString()).cursor);
+    const offsets = (c: Client) => c.stream.sent.map((f) => JSON.parse(text(f)).cursor);
     deliver(record({ offset: '42' }));
     // A newcomer resumes from 39; the reader moves back (nothing newer is handed over before
     // the replay: the seek makes in-flight batches stale), so 39..42 come again, then 43.

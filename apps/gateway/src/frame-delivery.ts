@@ -1,28 +1,51 @@
 /**
- * Turns a `deliveries` record into the bytes every subscribed socket receives. The record value
- * is already the client frame minus its cursor (`{"op":"event","channel":...,"event":{...}}`),
- * so the gateway only splices `,"cursor":"..."` in before the closing brace: one allocation and
- * one copy per record, whatever the number of sockets, and no JSON parsing.
+ * Turns a `deliveries` record into the bytes every subscribed socket receives, WebSocket framing
+ * included. The record value is already the client frame minus its cursor
+ * (`{"op":"event","channel":...,"event":{...}}`), so the gateway only splices
+ * `,"cursor":"..."` in before the closing brace and puts the frame header in front: one
+ * allocation and one copy per record, whatever the number of sockets, no JSON parsing, and no
+ * per-socket framing (a server frame is unmasked, so its bytes are the same for every socket).
  */
 
 const OPEN_BRACE = 0x7b;
 const QUOTE = 0x22;
 const CLOSE_BRACE = 0x7d;
+/** FIN + opcode 1 (text): a whole message in one frame. */
+const FIN_TEXT = 0x81;
 
 /**
- * The frame with its cursor, or undefined when the value is not a JSON object frame (null, empty,
- * or not `{"...}` with only whitespace after the last brace); such a record cannot be spliced.
+ * The event as a complete WebSocket text frame (RFC 6455 5.2, unmasked), or undefined when the
+ * value is not a JSON object frame (null, empty, or not `{"...}` with only whitespace after the
+ * last brace); such a record cannot be spliced.
  */
-export function frameWithCursor(value: Buffer | null, cursor: string): Buffer | undefined {
+export function eventFrame(value: Buffer | null, cursor: string): Buffer | undefined {
   if (value === null || value.length < 3 || value[0] !== OPEN_BRACE || value[1] !== QUOTE) return undefined;
   let end = value.length - 1;
   while (end > 1 && isWhitespace(value[end]!)) end--;
   if (value[end] !== CLOSE_BRACE) return undefined;
   // `,"cursor":"` is 11 bytes, then the cursor, then `"}`.
-  const out = Buffer.allocUnsafe(end + 13 + cursor.length);
-  value.copy(out, 0, 0, end);
-  out.write(`,"cursor":"${cursor}"}`, end, 'latin1');
+  const payload = end + 13 + cursor.length;
+  const head = payload < 126 ? 2 : payload < 65_536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + payload);
+  out[0] = FIN_TEXT;
+  if (head === 2) out[1] = payload;
+  else if (head === 4) {
+    out[1] = 126;
+    out.writeUInt16BE(payload, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(0, 2); // frames stay far below 4 GiB
+    out.writeUInt32BE(payload, 6);
+  }
+  value.copy(out, head, 0, end);
+  out.write(`,"cursor":"${cursor}"}`, head + end, 'latin1');
   return out;
+}
+
+/** Bytes of the frame's payload (the JSON text), without the header. */
+export function payloadLength(frame: Buffer): number {
+  const len = frame[1]! & 0x7f;
+  return len < 126 ? len : len === 126 ? frame.readUInt16BE(2) : frame.readUInt32BE(6);
 }
 
 function isWhitespace(b: number): boolean {

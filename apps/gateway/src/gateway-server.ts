@@ -86,6 +86,8 @@ export interface GatewayServer {
 
 interface Client {
   readonly ws: WebSocket;
+  /** The TCP stream under `ws`, which fan-out corks while it writes a batch. */
+  readonly stream: Duplex;
   /** Cleared at each heartbeat ping; a pong or any frame sets it again. */
   alive: boolean;
   readonly claims: Claims | undefined;
@@ -213,7 +215,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     }
     // Checked again: the drain may have begun while the token was verified.
     if (closing) return refuseDraining(socket);
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket, claims));
   };
 
   const subscribe = async (client: Client, op: Extract<ClientOp, { op: 'subscribe' }>) => {
@@ -335,9 +337,10 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     if (clients.size === 0) drained?.();
   };
 
-  const onConnection = (ws: WebSocket, claims: Claims | undefined) => {
+  const onConnection = (ws: WebSocket, stream: Duplex, claims: Claims | undefined) => {
     const client: Client = {
       ws,
+      stream,
       alive: true,
       claims,
       limiter: createRateLimiter(opts.maxMessagesPerSecond, opts.messageBurst, now()),

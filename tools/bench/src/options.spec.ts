@@ -1,0 +1,54 @@
+import { parseOptions, usage, UsageError } from './options';
+
+describe('bench options', () => {
+  it('fills defaults per scenario', () => {
+    const f = parseOptions(['fanout']);
+    expect(f.scenario).toBe('fanout');
+    expect(f.values).toMatchObject({
+      sockets: 10_000,
+      channels: 100,
+      rate: 0,
+      'event-bytes': 300,
+      baseline: true,
+    });
+    const p = parseOptions(['pipeline']);
+    expect(p.values).toMatchObject({ rate: 500, threads: 100, sockets: 5000 });
+    const c = parseOptions(['connect', '--sockets', '20_000', '--rate', 'max', '--no-build']);
+    expect(c.values).toMatchObject({ sockets: 20_000, rate: 0, build: false });
+  });
+
+  it('derives the event count from rate and duration', () => {
+    expect(parseOptions(['fanout', '--rate', '200', '--duration', '5']).values.events).toBe(1000);
+  });
+
+  it('names the bad option', () => {
+    const bad = (argv: string[], message: RegExp) => {
+      expect(() => parseOptions(argv)).toThrow(UsageError);
+      expect(() => parseOptions(argv)).toThrow(message);
+    };
+    bad([], /name a scenario/);
+    bad(['flood'], /unknown scenario "flood"/);
+    bad(['fanout', '--sockets', '1e4'], /--sockets: expected a whole number, got "1e4"/);
+    bad(['fanout', '--sockets', '0'], /--sockets: must be at least 1/);
+    bad(['fanout', '--threads', '3'], /Unknown option '--threads'/);
+    bad(['pipeline', '--rate', 'max'], /--rate: the pipeline scenario posts at a rate/);
+    bad(['fanout', '--duration', '5'], /--duration: needs --rate/);
+    bad(['connect', '--fault', 'kill-broker'], /--fault: expected kill-gateway/);
+  });
+
+  it('documents every option', () => {
+    const text = usage();
+    for (const o of [
+      '--sockets',
+      '--channels',
+      '--rate',
+      '--threads',
+      '--out',
+      '--clients',
+      '--fault',
+      '--profile',
+    ]) {
+      expect(text).toContain(o);
+    }
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * The systems under test as the runner starts them: the built apps (apps/<name>/dist/main.js),
+ * each its own process on free ports, as `npm start` and the e2e suite run them. Every app is
+ * started with the probe preloaded (probe.cjs): its own CPU and memory accounting, after a GC
+ * when asked, and a CPU profile of the measured window.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { probeFlags, probeOf, type Probe } from './probe-client';
+
+export type AppName = 'ingest' | 'enrich' | 'route' | 'gateway' | 'topics';
+
+export interface RunningApp {
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Client port (ingest HTTP, gateway WebSocket); 0 for the others. */
+  readonly port: number;
+  readonly opsPort: number;
+  /** The process's own accounting and profiler (probe.cjs). */
+  readonly probe: Probe;
+  /** SIGTERM (a graceful stop), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  kill(): void;
+  /** The last lines it printed. */
+  output(): string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Environment every process of a run gets (the repo's scripts silence the same warning). */
+export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const opts = process.env.NODE_OPTIONS ?? '';
+  const flag = '--disable-warning=TimeoutNegativeWarning';
+  return {
+    ...process.env,
+    NODE_OPTIONS: opts.includes(flag) ? opts : `${opts} ${flag}`.trim(),
+    LOG_LEVEL: 'warn',
+    // No trace exporter in a benchmark: spans would go nowhere and their export errors to the log.
+    OTEL_SDK_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+/** What a service prints when it died at start because the broker's coordinators were still loading. */
+const COORDINATOR_LOADING = /coordinator is loading|group coordinator is not available/i;
+
+/**
+ * Starts an app and waits until it is ready. On a brand-new broker the group coordinator loads
+ * for a moment and a service may die at start (the gateway's reader does: kafkajs restarts its
+ * consumer and the pause that follows throws); that case is retried once, after `onRetry`.
+ */
+export async function startApp(
+  repoRoot: string,
+  name: AppName,
+  env: Record<string, string>,
+  opts: { nodeFlags?: string[]; onRetry?: (why: string) => void } = {},
+): Promise<RunningApp> {
+  try {
+    return await startAppOnce(repoRoot, name, env, opts);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!COORDINATOR_LOADING.test(message) || !message.includes('before it was ready')) throw e;
+    opts.onRetry?.(
+      `${name} died at start while the broker's group coordinator was loading; starting it again`,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    return startAppOnce(repoRoot, name, env, opts);
+  }
+}
+
+async function startAppOnce(
+  repoRoot: string,
+  name: AppName,
+  env: Record<string, string>,
+  opts: { nodeFlags?: string[] },
+): Promise<RunningApp> {
+  const opsPort = await freePort();
+  const port = name === 'ingest' || name === 'gateway' ? await freePort() : 0;
+  const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };
+  if (name === 'ingest') portEnv.INGEST_PORT = String(port);
+  if (name === 'gateway') portEnv.GATEWAY_PORT = String(port);
+  const flags = [...probeFlags(repoRoot), ...(opts.nodeFlags ?? [])];
+  const child = spawn(process.execPath, [...flags, join(repoRoot, 'apps', name, 'dist', 'main.js')], {
+    env: baseEnv({ ...portEnv, ...env }),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const lines: string[] = [];
+  const keep = (d: Buffer) => {
+    lines.push(...d.toString().split('\n').filter(Boolean));
+    if (lines.length > 200) lines.splice(0, lines.length - 200);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const probe = probeOf(child, name);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const app: RunningApp = {
+    name,
+    pid: child.pid!,
+    child,
+    port,
+    opsPort,
+    probe,
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    output: () => lines.join('\n'),
+  };
+  await waitReady(app, name === 'topics' ? undefined : opsPort, exited);
+  return app;
+}
+
+async function waitReady(app: RunningApp, opsPort: number | undefined, exited: Promise<void>): Promise<void> {
+  if (opsPort === undefined) {
+    // A one-shot job: ready means done, and done means exit code 0.
+    await exited;
+    if (app.child.exitCode !== 0)
+      throw new Error(`${app.name} failed (exit ${app.child.exitCode}):\n${app.output()}`);
+    return;
+  }
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) {
+      throw new Error(
+        `${app.name} exited (${app.child.exitCode ?? app.child.signalCode}) before it was ready:\n${app.output()}`,
+      );
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      app.kill();
+      throw new Error(`${app.name} not ready after 90 s:\n${app.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

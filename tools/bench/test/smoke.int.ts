@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The CI smoke run of `npm run bench`: every scenario at tiny sizes against the run's broker,
+// proving the harness works end to end (tables, JSON, exit status), and a run of each with the
+// gateway killed halfway, proving that loss is detected and reported. It asserts nothing about
+// speed: that is what the benchmark itself is for.
+const bench = join(__dirname, '..', 'bench.mjs');
+const outDir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  report: {
+    verdict: 'ok' | 'LOST';
+    lost: number;
+    tables: { title: string; columns: string[]; rows: (string | number | null)[][] }[];
+    results: Record<string, unknown>;
+    machine: { commit: string; cores: number };
+  };
+}
+
+function runBench(name: string, args: string[]): Promise<Run> {
+  const out = join(outDir, `${name}.json`);
+  return new Promise((resolve, reject) => {
+    // The apps are built by the integration target's dependencies; --no-build keeps nx out of it.
+    const child = spawn(process.execPath, [bench, ...args, '--no-build', '--clients', '1', '--out', out], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (status) => {
+      try {
+        resolve({ status, stdout, stderr, report: JSON.parse(readFileSync(out, 'utf8')) });
+      } catch (e) {
+        reject(new Error(`${name}: no JSON report (exit ${status}): ${String(e)}\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+/** The exit status, with the run's output in the failure message when it is not the one expected. */
+function expectStatus(run: Run, status: number): void {
+  if (run.status !== status) {
+    throw new Error(
+      `exit ${run.status}, expected ${status}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`,
+    );
+  }
+}
+
+/** The value of a row in the report's first table, by its label: what the printed table shows. */
+function figure(run: Run, label: string, column = 1): string | number | null {
+  const row = run.report.tables[0]!.rows.find((r) => r[0] === label);
+  if (!row) throw new Error(`no row ${label}`);
+  return row[column]!;
+}
+
+describe('npm run bench (smoke)', () => {
+  it('fanout: gateway and naive baseline deliver everything; table and JSON agree', async () => {
+    const run = await runBench('fanout', ['fanout', '--sockets', '24', '--channels', '4', '--events', '40']);
+    expectStatus(run, 0);
+    expect(run.report.verdict).toBe('ok');
+    expect(run.stdout).toContain('| deliveries per server CPU-second');
+    expect(run.stdout).toContain('no loss');
+    const phases = run.report.results.phases as {
+      server: string;
+      expected: number;
+      arrived: number;
+      lost: number;
+    }[];
+    expect(phases.map((p) => p.server)).toEqual(['gateway', 'naive ws']);
+    for (const p of phases) {
+      // 24 sockets, 6 per channel: (1 warm-up + 10) events per channel each.
+      expect(p.expected).toBe(24 * 11);
+      expect(p.arrived).toBe(p.expected);
+      expect(p.lost).toBe(0);
+    }
+    expect(figure(run, 'deliveries arrived')).toBe(phases[0]!.arrived);
+    expect(figure(run, 'deliveries arrived', 2)).toBe(phases[1]!.arrived);
+    expect(run.report.machine.commit).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('fanout: a gateway killed halfway is reported as LOST with exit status 1', async () => {
+    const run = await runBench('fanout-fault', [
+      'fanout',
+      ...['--sockets', '12', '--channels', '3', '--rate', '100', '--duration', '3'],
+      ...['--fault', 'kill-gateway', '--drain-ms', '2000'],
+    ]);
+    expectStatus(run, 1);
+    expect(run.report.verdict).toBe('LOST');
+    expect(run.report.lost).toBeGreaterThan(0);
+    expect(figure(run, 'LOST')).toBe(run.report.lost);
+    expect(run.stdout).toMatch(/^LOST: /m);
+  });
+
+  it('pipeline: comments posted through ingest all reach their sockets', async () => {
+    const run = await runBench('pipeline', [
+      'pipeline',
+      ...['--rate', '20', '--threads', '3', '--sockets', '9', '--duration', '2', '--warmup', '1'],
+    ]);
+    expectStatus(run, 0);
+    expect(run.report.verdict).toBe('ok');
+    const r = run.report.results as { accepted: number; expected: number; delivered: number; lost: number };
+    expect(r.accepted).toBe(40);
+    // 3 sockets per thread, warm-up included.
+    expect(r.expected).toBe(3 * (20 + 40));
+    expect(r.delivered).toBe(r.expected);
+    expect(figure(run, 'deliveries arrived')).toBe(r.delivered);
+    expect(run.stdout).toContain('accept -> receipt (e2e)');
+  });
+
+  it('pipeline: a gateway killed halfway is reported as LOST', async () => {
+    const run = await runBench('pipeline-fault', [
+      'pipeline',
+      ...['--rate', '20', '--threads', '2', '--sockets', '4', '--duration', '3', '--warmup', '0'],
+      ...['--fault', 'kill-gateway', '--drain-ms', '2000'],
+    ]);
+    expectStatus(run, 1);
+    expect(run.report.verdict).toBe('LOST');
+    expect(run.report.lost).toBeGreaterThan(0);
+  });
+
+  it('connect: every socket subscribes and stays; memory per socket is read', async () => {
+    const run = await runBench('connect', [
+      'connect',
+      '--sockets',
+      '300',
+      '--channels',
+      '10',
+      '--idle-ms',
+      '200',
+    ]);
+    expectStatus(run, 0);
+    const r = run.report.results as { subscribed: number; openAfterIdle: number; rssAfter: number };
+    expect(r.subscribed).toBe(300);
+    expect(r.openAfterIdle).toBe(300);
+    expect(r.rssAfter).toBeGreaterThan(0);
+    expect(figure(run, 'sockets subscribed')).toBe(300);
+  });
+
+  it('connect: a gateway killed halfway through the storm is reported as LOST', async () => {
+    const run = await runBench('connect-fault', [
+      'connect',
+      ...['--sockets', '300', '--channels', '10', '--rate', '300', '--idle-ms', '200'],
+      ...['--fault', 'kill-gateway'],
+    ]);
+    expectStatus(run, 1);
+    expect(run.report.verdict).toBe('LOST');
+    expect(run.report.lost).toBeGreaterThan(0);
+  });
+});
