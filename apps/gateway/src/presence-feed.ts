@@ -39,7 +39,7 @@ export async function openPresenceFeed(opts: {
   const groupId = uniqueGroupId('threadcast-gateway-presence', opts.instanceId);
   // The group id is unique to this process: it names this pod in its reports.
   const pod = groupId;
-  let publishing = false;
+  let publishing: Promise<void> | undefined;
   const tracker = createPresenceTracker({
     pod,
     expiryMs: opts.expiryMs,
@@ -48,16 +48,15 @@ export async function openPresenceFeed(opts: {
     publish(reports) {
       // A slow broker must not pile up publishes: skip a tick rather than queue it.
       if (publishing) return;
-      publishing = true;
       const records = reports.map((r) => ({
         topic: TOPICS.presence,
         key: channelKey(r.channel),
         value: presenceRecordValue(r.channel, { pod, count: r.count }),
       }));
-      producer
+      publishing = producer
         .send(records)
         .catch((e: unknown) => logger.warn({ err: e }, 'could not publish presence'))
-        .finally(() => (publishing = false));
+        .finally(() => (publishing = undefined));
     },
   });
   let flushScheduled = false;
@@ -104,7 +103,20 @@ export async function openPresenceFeed(opts: {
     },
     async close() {
       clearInterval(timer);
+      // After the drain this pod has no subscribers left: one last tick publishes a zero for
+      // every channel it counted, so the other pods drop it now instead of after the expiry.
+      await publishing;
+      tracker.tick();
+      await withTimeout(publishing, opts.intervalMs);
       await Promise.allSettled([reader.close(), producer.disconnect()]);
     },
   };
+}
+
+/** Waits for `p`, at most `ms`: a broker that is gone must not hold up the shutdown. */
+async function withTimeout(p: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
