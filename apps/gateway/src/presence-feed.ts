@@ -5,7 +5,13 @@
  * log end: every live pod republishes each interval, so history is not needed.
  */
 import { TOPICS, channelKey } from '@threadcast/contracts';
-import { createKeyedProducer, createPartitionReader, uniqueGroupId, type Kafka } from '@threadcast/kafka';
+import {
+  createKeyedProducer,
+  createPartitionReader,
+  uniqueGroupId,
+  untraced,
+  type Kafka,
+} from '@threadcast/kafka';
 import type { Logger } from '@threadcast/runtime';
 import {
   createPresenceTracker,
@@ -53,8 +59,8 @@ export async function openPresenceFeed(opts: {
         key: channelKey(r.channel),
         value: presenceRecordValue(r.channel, { pod, count: r.count }),
       }));
-      publishing = producer
-        .send(records)
+      // Untraced: a trace per channel per pod every interval would bury the comments' traces.
+      publishing = untraced(() => producer.send(records))
         .catch((e: unknown) => logger.warn({ err: e }, 'could not publish presence'))
         .finally(() => (publishing = undefined));
     },

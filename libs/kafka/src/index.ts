@@ -21,3 +21,4 @@ export { backoffMs, retryWhileRetriable, sleep } from './backoff';
 export { stageMetrics } from './stage-metrics';
 export type { StageMetrics } from './stage-metrics';
 export { uniqueGroupId } from './unique-group-id';
+export { untraced } from './record-tracing';
