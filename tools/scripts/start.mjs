@@ -1,7 +1,8 @@
 // `npm start`: the whole pipeline on this machine.
 //   1. build the apps (nx, cached), 2. Kafka: the cluster in KAFKA_BROKERS, else the embedded
 //   broker kept in .data/kafka, 3. provision topics (apps/topics, one-shot), 4. run ingest,
-//   enrich, route and gateway with readable, prefixed logs, 5. wait for their /readyz and print
+//   enrich, route and gateway with readable, prefixed logs, 5. wait for their /readyz, serve the
+//   demo page (apps/web/dist, WEB_PORT 8000; ingest gets INGEST_CORS_ORIGINS for it) and print
 //   where everything is. Ctrl-C stops the services first, then the broker, and exits 0.
 //
 // Tracing: a local Jaeger (tools/jaeger, built once, traces in memory) starts alongside, on 16686
@@ -21,6 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORTS, JAEGER_VERSION, startJaeger, tracingDisabled } from '../jaeger/jaeger.mjs';
 import { startDevKafka } from './lib/dev-kafka.mjs';
+import { serveStatic } from './lib/static-server.mjs';
 import { createFormatter, useColour } from './lib/log-format.mjs';
 import { childEnv, exitStatus, repoRoot, run, signalChild, terminate } from './lib/proc.mjs';
 
@@ -70,6 +72,7 @@ let kafkaStarting; // its start promise, so a shutdown during start still stops 
 let oneShot; // the running build/topics child
 let jaeger; // Jaeger handle when we started it
 let jaegerStarting; // its start promise (a first start builds it: minutes)
+let web; // the demo page's static server
 const jaegerAbort = new AbortController(); // stops a Jaeger build or start on shutdown
 const services = new Map(); // name -> child
 
@@ -78,6 +81,7 @@ async function shutdown(reason, code) {
   stopping = true;
   say(reason);
   await terminate(oneShot, STOP_GRACE_MS);
+  await web?.close();
   const live = [...services].filter(([, c]) => c.exitCode === null && c.signalCode === null);
   if (live.length) say(`stopping ${live.map(([name]) => name).join(', ')}...`);
   await Promise.all(
@@ -278,15 +282,20 @@ async function waitReady(list) {
   return pending;
 }
 
+const ingestPort = () => process.env.INGEST_PORT || '8080';
+const gatewayPort = () => process.env.GATEWAY_PORT || '8090';
+const webPort = () => Number(process.env.WEB_PORT || '8000');
+
 function banner(list, brokers, mode) {
-  const ingest = process.env.INGEST_PORT || '8080';
-  const gateway = process.env.GATEWAY_PORT || '8090';
+  const ingest = ingestPort();
+  const gateway = gatewayPort();
   const ops = list.map((s) => `${s.name} :${s.opsPort}`).join('  ');
   const where = kafka ? `embedded, data in ${relative(repoRoot, kafka.dataDir)}` : 'from KAFKA_BROKERS';
   const rule = '-'.repeat(72);
   const lines = [
     rule,
     'threadcast is running',
+    `  web      http://localhost:${web.port}   <- open it in two windows`,
     `  ingest   http://localhost:${ingest}`,
     `  gateway  ws://localhost:${gateway}/ws`,
     `  ops      ${ops}  (/healthz /readyz /metrics)`,
@@ -325,7 +334,13 @@ async function supervise() {
   if (stopping) return;
   if (mode === 'local') await connectJaeger();
   if (stopping) return;
-  const env = childEnv({ KAFKA_BROKERS: brokers, ...tracingEnv(mode) });
+  // The demo page (its own origin) posts to ingest: allow it, unless set already.
+  const pageOrigins = `http://localhost:${webPort()},http://127.0.0.1:${webPort()}`;
+  const env = childEnv({
+    KAFKA_BROKERS: brokers,
+    INGEST_CORS_ORIGINS: process.env.INGEST_CORS_ORIGINS ?? pageOrigins,
+    ...tracingEnv(mode),
+  });
   delete env.OPS_PORT;
   await provisionTopics(env);
   if (stopping) return;
@@ -337,6 +352,16 @@ async function supervise() {
   if (notReady.length) {
     const which = notReady.map((s) => `${s.name} (http://127.0.0.1:${s.opsPort}/readyz)`).join(', ');
     return shutdown(`not ready after ${READY_TIMEOUT_MS / 1000} s: ${which}`, 1);
+  }
+  try {
+    web = await serveStatic({
+      root: join(repoRoot, 'apps', 'web', 'dist'),
+      port: webPort(),
+      ingestPort: ingestPort(),
+      gatewayPort: gatewayPort(),
+    });
+  } catch (e) {
+    return shutdown(`cannot serve the demo page on :${webPort()} (WEB_PORT): ${e.message}`, 1);
   }
   banner(list, brokers, mode);
 }

@@ -2,7 +2,10 @@
 // failure: lint + typecheck + unit tests (no Kafka), build (apps bundle to dist/main.js), the
 // chart checks, then the integration targets against a throwaway broker (with-kafka.mjs;
 // KAFKA_BROKERS wins).
+// Then the browser test (Chromium driven by playwright-core), only where CHROMIUM_PATH or
+// /usr/bin/chromium exists: the step says so when it does not run (.ci/run installs Chromium).
 // Extra CLI arguments are ignored.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { childEnv, repoRoot, run, signalChild } from './lib/proc.mjs';
 
@@ -26,6 +29,14 @@ const STEPS = [
     args: [withKafka, 'nx', ...nxArgs('-t', 'integration', '--parallel=1')],
   },
 ];
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (existsSync(chromium)) {
+  STEPS.push({
+    name: `browser test (${chromium})`,
+    cmd: process.execPath,
+    args: [withKafka, 'nx', 'run', '@threadcast/e2e:browser', '--outputStyle=stream'],
+  });
+}
 
 const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);
 say(`node ${process.version} (${process.execPath})`);
@@ -43,6 +54,10 @@ process.on('SIGTERM', () => {
   signalled ??= 'SIGTERM';
   signalChild(current, 'SIGTERM');
 });
+
+if (!existsSync(chromium)) {
+  say(`browser test NOT RUN: no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`);
+}
 
 const started = Date.now();
 const done = [];

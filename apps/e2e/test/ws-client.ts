@@ -8,6 +8,8 @@ export interface Frame {
   code?: string;
   message?: string;
   id?: string;
+  /** `presence` frames: readers of the channel across pods. */
+  count?: number;
 }
 
 /** A protocol-v1 test client that records every frame it receives. */

@@ -105,6 +105,11 @@ export const gatewayConfig = {
     1024 * 1024,
     { min: 1024 },
   ),
+  GATEWAY_PRESENCE_INTERVAL_MS: int(
+    'How often the pod publishes its subscriber count per channel to the presence topic; a pod not heard from for 3 intervals no longer counts.',
+    2000,
+    { min: 50 },
+  ),
   GATEWAY_JWT_SECRET: hmacSecret(
     'HS256 secret that signs client tokens (?token=). Unset, with GATEWAY_JWT_JWKS_URL unset too: sockets are anonymous and a token is refused.',
   ),

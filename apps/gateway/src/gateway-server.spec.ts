@@ -138,6 +138,45 @@ describe('gateway server', () => {
     await server.close(100);
   });
 
+  it('reports subscriber changes per channel and broadcasts presence frames to its subscribers', async () => {
+    const changes: [string, number][] = [];
+    await start({
+      onSubscribersChanged: (channel) => changes.push([channel, server.subscriberCount(channel)]),
+    });
+    const a = await client();
+    const b = await client();
+    send(a, { op: 'subscribe', channel: 'thread:t1' });
+    await a.next();
+    send(b, { op: 'subscribe', channel: 'thread:t1' });
+    await b.next();
+    send(b, { op: 'subscribe', channel: 'thread:t2' });
+    await b.next();
+    // A repeated subscribe changes nobody's count.
+    send(a, { op: 'subscribe', channel: 'thread:t1' });
+    await a.next();
+    expect(changes).toEqual([
+      ['thread:t1', 1],
+      ['thread:t1', 2],
+      ['thread:t2', 1],
+    ]);
+
+    server.broadcast('thread:t2', '{"op":"presence","channel":"thread:t2","count":5}');
+    expect(await b.next()).toEqual({ op: 'presence', channel: 'thread:t2', count: 5 });
+    send(a, { op: 'unsubscribe', channel: 'thread:t1' });
+    await a.next();
+    expect(changes[3]).toEqual(['thread:t1', 1]);
+    // A closing socket leaves each of its channels.
+    b.ws.close();
+    await until(() => changes.length === 6);
+    expect(changes.slice(4)).toEqual(
+      expect.arrayContaining([
+        ['thread:t1', 0],
+        ['thread:t2', 0],
+      ]),
+    );
+    expect(a.received).toEqual([]);
+  });
+
   it('answers ping, subscribes, delivers events with cursors and unsubscribes', async () => {
     await start();
     const c = await client();

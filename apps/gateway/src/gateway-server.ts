@@ -68,6 +68,8 @@ export interface GatewayServerOptions {
   verifyToken?: VerifyToken;
   /** Browser origins allowed to connect (GATEWAY_ALLOWED_ORIGINS); empty or absent: all. */
   allowedOrigins?: readonly string[];
+  /** Called after a channel gained or lost a subscriber on this pod (presence). */
+  onSubscribersChanged?(channel: string): void;
   now?: () => number;
 }
 
@@ -82,6 +84,10 @@ export interface GatewayServer {
    */
   close(drainMs: number): Promise<void>;
   readonly socketCount: number;
+  /** Subscribers of the channel on this pod. */
+  subscriberCount(channel: string): number;
+  /** Sends a text frame to every subscriber of the channel on this pod (presence). */
+  broadcast(channel: string, frame: string): void;
 }
 
 interface Client {
@@ -106,6 +112,7 @@ const OPEN = 1;
 
 export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
   const { metrics, logger, maxSubscriptions, feed } = opts;
+  const subscribersChanged = opts.onSubscribersChanged ?? (() => {});
   const now = opts.now ?? Date.now;
   const clients = new Set<Client>();
   const subscriptions = createSubscriptions<Client>((partition) => feed.stop(partition));
@@ -273,12 +280,14 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       metrics.resets.inc();
       send(client, resetFrame(name, op.id));
     }
-    if (subscriptions.put(client, name, partition, start - 1)) metrics.subscriptions.inc();
+    const added = subscriptions.put(client, name, partition, start - 1);
+    if (added) metrics.subscriptions.inc();
     // A partition read from now on: "now" for later subscribers is the log end, even when this
     // subscription starts earlier (its replay is not news to them).
     if (!reading) positions.restart(partition, bounds!.high);
     feed.readFrom(partition, start);
     send(client, subscribedFrame(name, cursorOf(partition, start), op.id));
+    if (added) subscribersChanged(name);
   };
 
   const overRateLimit = (client: Client): boolean => {
@@ -320,8 +329,11 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       case 'unsubscribe': {
         const name = op.channel.name;
         client.pending.delete(name);
-        if (subscriptions.remove(client, name)) metrics.subscriptions.dec();
-        return send(client, unsubscribedFrame(name, op.id));
+        const removed = subscriptions.remove(client, name);
+        if (removed) metrics.subscriptions.dec();
+        send(client, unsubscribedFrame(name, op.id));
+        if (removed) subscribersChanged(name);
+        return;
       }
     }
   };
@@ -332,8 +344,10 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     client.pending.clear();
     clients.delete(client);
     metrics.sockets.dec();
+    const channels = subscriptions.channelsOf(client);
     const dropped = subscriptions.removeClient(client);
     if (dropped > 0) metrics.subscriptions.dec(dropped);
+    for (const channel of channels) subscribersChanged(channel);
     if (clients.size === 0) drained?.();
   };
 
@@ -429,6 +443,11 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     },
     get socketCount() {
       return clients.size;
+    },
+    subscriberCount: (channel) => subscriptions.subscribers(channel)?.size ?? 0,
+    broadcast(channel, frame) {
+      const subs = subscriptions.subscribers(channel);
+      if (subs) for (const sub of subs) if (!sub.client.slow) send(sub.client, frame);
     },
   };
 }

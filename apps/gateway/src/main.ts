@@ -6,6 +6,7 @@ import { gatewayConfig } from './config';
 import { openDeliveryFeed } from './delivery-feed';
 import { gatewayMetrics } from './gateway-metrics';
 import { WS_PATH, createGatewayServer, type GatewayServer } from './gateway-server';
+import { openPresenceFeed } from './presence-feed';
 import { createTokenVerifier } from './token-verifier';
 
 void runService({
@@ -16,7 +17,7 @@ void runService({
     onShutdown('telemetry', () => telemetry.shutdown());
     const verifyToken = createTokenVerifier(config);
     const kafka = createKafka(config, logger, 'threadcast-gateway');
-    const health = await watchKafka({ kafka, topics: [TOPICS.deliveries], logger });
+    const health = await watchKafka({ kafka, topics: [TOPICS.deliveries, TOPICS.presence], logger });
     onShutdown('kafka-health', () => health.stop());
     readiness.add('kafka', health.isHealthy);
 
@@ -30,8 +31,21 @@ void runService({
       metrics,
       onRecord: (record) => deliver(record),
     });
-    // Steps run in reverse: sockets drain first, then the reader leaves and deletes its group.
+    // Steps run in reverse: sockets drain first, then the readers leave and delete their groups.
     onShutdown('deliveries-reader', () => feed.close());
+    // Presence asks the server (created next) for counts and sends through it.
+    const server: { current?: GatewayServer } = {};
+    const presence = await openPresenceFeed({
+      kafka,
+      instanceId,
+      logger,
+      intervalMs: config.GATEWAY_PRESENCE_INTERVAL_MS,
+      expiryMs: 3 * config.GATEWAY_PRESENCE_INTERVAL_MS,
+      localCount: (channel) => server.current?.subscriberCount(channel) ?? 0,
+      broadcast: (channel, frame) => server.current?.broadcast(channel, frame),
+    });
+    onShutdown('presence', () => presence.close());
+    let presenceFlush: NodeJS.Immediate | undefined;
     const gateway = createGatewayServer({
       maxFrameBytes: config.GATEWAY_MAX_FRAME_BYTES,
       maxSubscriptions: config.GATEWAY_MAX_SUBSCRIPTIONS,
@@ -40,12 +54,33 @@ void runService({
       maxMessagesPerSecond: config.GATEWAY_MAX_MESSAGES_PER_SECOND,
       messageBurst: config.GATEWAY_MESSAGE_BURST,
       maxReplayRecords: config.GATEWAY_MAX_REPLAY_RECORDS,
-      feed,
+      // Presence follows the partitions this pod reads in deliveries.
+      feed: {
+        ...feed,
+        partitionCount: feed.partitionCount,
+        readFrom(partition, offset) {
+          feed.readFrom(partition, offset);
+          presence.follow(partition);
+        },
+        stop(partition) {
+          feed.stop(partition);
+          presence.unfollow(partition);
+        },
+      },
       metrics,
       logger,
       verifyToken,
       allowedOrigins: config.GATEWAY_ALLOWED_ORIGINS,
+      onSubscribersChanged(channel) {
+        presence.tracker.localChanged(channel);
+        // Joins and leaves of one event-loop turn make one presence frame.
+        presenceFlush ??= setImmediate(() => {
+          presenceFlush = undefined;
+          presence.tracker.flush();
+        });
+      },
     });
+    server.current = gateway;
     deliver = gateway.deliver;
     const port = await gateway.listen(config.GATEWAY_PORT);
     onShutdown('gateway', () => gateway.close(config.GATEWAY_DRAIN_MS));

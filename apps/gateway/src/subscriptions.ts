@@ -30,6 +30,8 @@ export interface Subscriptions<C> {
   subscribers(channel: string): ReadonlySet<Subscription<C>> | undefined;
   has(client: C, channel: string): boolean;
   countOf(client: C): number;
+  /** The channels the client is subscribed to. */
+  channelsOf(client: C): string[];
   /** Subscriptions on channels of this partition. */
   countOnPartition(partition: number): number;
   /** Subscriptions held by all clients. */
@@ -99,6 +101,7 @@ export function createSubscriptions<C>(
     subscribers: (channel) => byChannel.get(channel),
     has: (client, channel) => byClient.get(client)?.has(channel) ?? false,
     countOf: (client) => byClient.get(client)?.size ?? 0,
+    channelsOf: (client) => [...(byClient.get(client)?.keys() ?? [])],
     countOnPartition: (partition) => perPartition.get(partition) ?? 0,
     get size() {
       return size;

@@ -32,6 +32,7 @@ function recorder() {
 const baseConfig: IngestAppConfig = {
   INGEST_MAX_BODY_BYTES: 16_384,
   INGEST_API_KEYS: [],
+  INGEST_CORS_ORIGINS: [],
   INGEST_RATE_PER_AUTHOR: 20,
   INGEST_BURST_PER_AUTHOR: 40,
   INGEST_RATE_MAX_AUTHORS: 1000,
@@ -361,6 +362,61 @@ describe('ingest HTTP API', () => {
       ).toBe(202);
       expect(locked.producer.sent).toHaveLength(2);
       await locked.app.close();
+    });
+  });
+
+  describe('CORS', () => {
+    const page = 'http://localhost:8000';
+    const preflight = (app: FastifyInstance, origin: string) =>
+      app.inject({
+        method: 'OPTIONS',
+        url: '/v1/threads/t1/comments',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, idempotency-key',
+        },
+      });
+
+    it('answers a preflight from an allowed origin before the API-key check, and marks its answers', async () => {
+      const open = setup({ INGEST_CORS_ORIGINS: [page], INGEST_API_KEYS: ['k1'] });
+      const pre = await preflight(open.app, page);
+      expect(pre.statusCode).toBe(204);
+      expect(pre.headers['access-control-allow-origin']).toBe(page);
+      expect(pre.headers['access-control-allow-methods']).toContain('POST');
+      expect(pre.headers['access-control-allow-headers']).toContain('idempotency-key');
+      expect(pre.headers.vary).toBe('Origin');
+      const res = await post(open.app, '/v1/threads/t1/comments', created, {
+        origin: page,
+        'x-api-key': 'k1',
+      });
+      expect(res.statusCode).toBe(202);
+      expect(res.headers['access-control-allow-origin']).toBe(page);
+      // Errors carry the header too, so the page can read why.
+      const refused = await post(open.app, '/v1/threads/t1/comments', created, { origin: page });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['access-control-allow-origin']).toBe(page);
+      await open.app.close();
+    });
+
+    it('gives other origins no CORS headers, and refuses their preflight', async () => {
+      const open = setup({ INGEST_CORS_ORIGINS: [page] });
+      const pre = await preflight(open.app, 'http://evil.example');
+      expect(pre.statusCode).toBe(403);
+      expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+      expect(pre.json().error.code).toBe('forbidden');
+      const res = await post(open.app, '/v1/threads/t1/comments', created, { origin: 'http://evil.example' });
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      await open.app.close();
+    });
+
+    it('is off by default, and * allows any origin', async () => {
+      const closed = setup();
+      expect((await preflight(closed.app, page)).headers['access-control-allow-origin']).toBeUndefined();
+      await closed.app.close();
+      const any = setup({ INGEST_CORS_ORIGINS: ['*'] });
+      expect((await preflight(any.app, 'http://x.example')).headers['access-control-allow-origin']).toBe('*');
+      await any.app.close();
     });
   });
 

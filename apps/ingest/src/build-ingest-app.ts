@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { createWriteAcceptor } from './accept-write';
 import { createApiKeyCheck } from './api-keys';
+import { corsHeaders } from './cors';
 import { registerCommentRoutes } from './comment-routes';
 import type { IngestConfig } from './config';
 import { everySoOften } from '@threadcast/runtime';
@@ -20,6 +21,7 @@ export type IngestAppConfig = Pick<
   IngestConfig,
   | 'INGEST_MAX_BODY_BYTES'
   | 'INGEST_API_KEYS'
+  | 'INGEST_CORS_ORIGINS'
   | 'INGEST_RATE_PER_AUTHOR'
   | 'INGEST_BURST_PER_AUTHOR'
   | 'INGEST_RATE_MAX_AUTHORS'
@@ -98,6 +100,18 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   });
 
   app.addHook('onRequest', (request, reply, done) => {
+    const origin = request.headers.origin;
+    const preflight =
+      request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+    const cors = corsHeaders(config.INGEST_CORS_ORIGINS, origin, preflight);
+    if (cors) reply.headers(cors);
+    if (preflight) {
+      // Answered before the API-key check: browsers send preflights without credentials.
+      reply.code(cors ? 204 : 403);
+      if (cors) reply.send();
+      else reply.send(errorBody('forbidden', `origin ${origin ?? '(none)'} is not in INGEST_CORS_ORIGINS`));
+      return;
+    }
     if (closing) {
       reply
         .header('connection', 'close')

@@ -8,12 +8,24 @@ describe('ingest config', () => {
       OPS_PORT: 9101,
       INGEST_MAX_BODY_BYTES: 16_384,
       INGEST_API_KEYS: [],
+      INGEST_CORS_ORIGINS: [],
       INGEST_RATE_PER_AUTHOR: 20,
       INGEST_BURST_PER_AUTHOR: 40,
       INGEST_PRODUCE_TIMEOUT_MS: 5000,
       INGEST_IDEMPOTENCY_CACHE_SIZE: 10_000,
       INGEST_IDEMPOTENCY_TTL_SECONDS: 86_400,
     });
+  });
+
+  it('reads CORS origins, and names a bad one', () => {
+    expect(
+      loadConfig(ingestConfig, { INGEST_CORS_ORIGINS: 'http://localhost:8000, https://a.example' })
+        .INGEST_CORS_ORIGINS,
+    ).toEqual(['http://localhost:8000', 'https://a.example']);
+    expect(loadConfig(ingestConfig, { INGEST_CORS_ORIGINS: '*' }).INGEST_CORS_ORIGINS).toEqual(['*']);
+    for (const bad of ['localhost:8000', 'http://localhost:8000/', 'ftp://a.example', 'http://a.example/x']) {
+      expect(() => loadConfig(ingestConfig, { INGEST_CORS_ORIGINS: bad })).toThrow(/INGEST_CORS_ORIGINS/);
+    }
   });
 
   it('reads a list of API keys', () => {

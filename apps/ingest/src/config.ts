@@ -8,6 +8,7 @@ import {
   str,
   type ConfigOf,
 } from '@threadcast/config';
+import { corsOrigins } from './cors';
 
 export const ingestConfig = {
   ...kafkaConfig,
@@ -19,6 +20,9 @@ export const ingestConfig = {
     min: 256,
     max: 1_048_576,
   }),
+  INGEST_CORS_ORIGINS: corsOrigins(
+    'Browser origins allowed to call the API from other origins (CORS), comma-separated, e.g. http://localhost:8000, or *; unset: none. npm start sets it for the demo page.',
+  ),
   INGEST_API_KEYS: list(
     'API keys accepted in x-api-key or Authorization: Bearer; unset leaves the API open.',
     [],

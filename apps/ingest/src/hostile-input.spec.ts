@@ -19,6 +19,7 @@ const config: IngestAppConfig = {
   INGEST_PRODUCE_TIMEOUT_MS: 1000,
   INGEST_IDEMPOTENCY_CACHE_SIZE: 100,
   INGEST_IDEMPOTENCY_TTL_SECONDS: 60,
+  INGEST_CORS_ORIGINS: [],
 };
 
 function setup(overrides: Partial<IngestAppConfig> = {}) {

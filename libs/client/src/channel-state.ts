@@ -16,6 +16,7 @@ export interface ChannelState {
   deliver(event: ClientEvent, cursor: string): void;
   reset(): void;
   error(code: string, message: string): void;
+  presence(count: number): void;
 }
 
 export function createChannelState(name: string, recentIdsCapacity: number): ChannelState {
@@ -40,6 +41,9 @@ export function createChannelState(name: string, recentIdsCapacity: number): Cha
     },
     error(code, message) {
       for (const l of channel.listeners) guard(() => l.handlers.onError?.(code, message));
+    },
+    presence(count) {
+      for (const l of channel.listeners) guard(() => l.handlers.onPresence?.(count));
     },
   };
   return channel;

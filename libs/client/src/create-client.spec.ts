@@ -276,6 +276,23 @@ describe.each([
     expect(await acceptSubscribe(peer)).toEqual({ op: 'subscribe', channel: 'thread:t1' });
   });
 
+  it('presence frames reach onPresence of the channel they name', async () => {
+    const c = connect();
+    const counts: number[] = [];
+    const other: number[] = [];
+    c.subscribe('thread:t1', { onEvent: () => {}, onPresence: (n) => counts.push(n) });
+    c.subscribe('thread:t2', { onEvent: () => {}, onPresence: (n) => other.push(n) });
+    const peer = await server.nextPeer();
+    await acceptSubscribe(peer);
+    await acceptSubscribe(peer);
+    peer.send({ op: 'presence', channel: 'thread:t1', count: 2 });
+    peer.send({ op: 'presence', channel: 'thread:t1', count: 1 });
+    peer.send(eventFrame('thread:t1', 'e1', '0-1'));
+    await until(() => c.cursor('thread:t1') === '0-1');
+    expect(counts).toEqual([2, 1]);
+    expect(other).toEqual([]);
+  });
+
   it('close() closes the socket normally and stops reconnecting', async () => {
     const c = connect();
     const peer = await server.nextPeer();

@@ -133,6 +133,9 @@ export function createClient(options: ClientOptions): Client {
       case 'reset':
         channels.get(frame.channel)?.reset();
         return;
+      case 'presence':
+        channels.get(frame.channel)?.presence(frame.count);
+        return;
       case 'error': {
         const channel = frame.channel === undefined ? undefined : channels.get(frame.channel);
         if (channel) channel.error(frame.code, frame.message);

@@ -59,6 +59,23 @@ describe('parseServerFrame', () => {
     });
   });
 
+  it('parses a presence frame', () => {
+    expect(parseServerFrame('{"op":"presence","channel":"thread:t1","count":2}')).toEqual({
+      op: 'presence',
+      channel: 'thread:t1',
+      count: 2,
+    });
+  });
+
+  it.each([
+    ['no channel', '{"op":"presence","count":2}'],
+    ['no count', '{"op":"presence","channel":"thread:t1"}'],
+    ['a negative count', '{"op":"presence","channel":"thread:t1","count":-1}'],
+    ['a fractional count', '{"op":"presence","channel":"thread:t1","count":1.5}'],
+  ])('refuses a presence frame with %s', (_what, text) => {
+    expect(parseServerFrame(text)).toMatchObject({ op: 'invalid' });
+  });
+
   it('skips ops it does not know, for newer gateways', () => {
     expect(parseServerFrame('{"op":"hint","x":1}')).toBeUndefined();
   });

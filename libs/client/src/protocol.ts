@@ -11,6 +11,8 @@ export type ServerFrame =
   | { op: 'subscribed'; channel: string; cursor: string | null }
   | { op: 'unsubscribed'; channel: string }
   | { op: 'pong' }
+  /** Readers of the channel across all gateway pods, sent when the total changes. */
+  | { op: 'presence'; channel: string; count: number }
   /** `channel` is set when the failing frame named one. */
   | { op: 'error'; code: string; message: string; channel: string | undefined };
 
@@ -57,6 +59,12 @@ export function parseServerFrame(data: unknown): ServerFrame | InvalidServerFram
       return { op: f.op, channel: f.channel };
     case 'pong':
       return { op: 'pong' };
+    case 'presence':
+      if (typeof f.channel !== 'string') return invalid('presence frame needs a channel');
+      if (typeof f.count !== 'number' || !Number.isSafeInteger(f.count) || f.count < 0) {
+        return invalid('presence frame needs a count (a whole number, 0 or more)');
+      }
+      return { op: 'presence', channel: f.channel, count: f.count };
     case 'error':
       return {
         op: 'error',

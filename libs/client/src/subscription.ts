@@ -11,6 +11,8 @@ export interface SubscriptionHandlers {
   onEvent(event: ClientEvent, meta: EventMeta): void;
   /** The server could not resume from the cursor: events were missed, so refetch the history. */
   onReset?(): void;
+  /** How many sockets read the channel now, across all gateway pods; called when it changes. */
+  onPresence?(count: number): void;
   /** The server refused something about this channel, e.g. `forbidden`. */
   onError?(code: string, message: string): void;
 }

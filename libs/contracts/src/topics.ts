@@ -14,6 +14,8 @@ export const TOPICS = {
   commentIndex: 'comments.index',
   /** route's changelog: comment id -> each voter's latest vote, so totals survive restarts. */
   commentScores: 'comments.scores',
+  /** Gateway pods' subscriber counts per channel (key = channelKey, like deliveries): presence. */
+  presence: 'presence',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -59,5 +61,19 @@ export function topicSpecs(opts: { partitions: number; replicationFactor: number
     { name: TOPICS.threads, partitions, replicationFactor, config: table },
     { name: TOPICS.commentIndex, partitions, replicationFactor, config: table },
     { name: TOPICS.commentScores, partitions, replicationFactor, config: table },
+    {
+      name: TOPICS.presence,
+      // Same partitioning as deliveries, so a channel's reports are in the partition number its
+      // events are. Pods republish every few seconds and read from the log end: compaction and a
+      // short retention keep the topic small.
+      partitions,
+      replicationFactor,
+      config: {
+        'cleanup.policy': 'compact,delete',
+        'retention.ms': String(3600 * 1000),
+        'segment.ms': String(600 * 1000),
+        'max.message.bytes': String(64 * 1024),
+      },
+    },
   ];
 }

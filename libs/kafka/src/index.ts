@@ -24,3 +24,4 @@ export { uniqueGroupId } from './unique-group-id';
 export { setGroupOffsets, topicEndOffsets } from './group-offsets';
 export type { PartitionOffset } from './group-offsets';
 export { readLog } from './read-log';
+export { untraced } from './record-tracing';

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, startPipeline } from '../test/services';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** The flags the issue names: no sandbox (root in CI), no GPU, no background traffic. */
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const root = join(__dirname, '..', '..', '..');
+/** Screenshots land here (git-ignored); README's docs/screenshot.png is one of them. */
+const OUTPUT = join(__dirname, '..', 'test-output', 'browser');
+
+/** Starts tools/scripts/serve-web.mjs on a free port; resolves once it prints its URL. */
+async function serveWeb(
+  ingestPort: number,
+  gatewayPort: number,
+): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'tools', 'scripts', 'serve-web.mjs'),
+      `--port=${port}`,
+      `--ingest-port=${ingestPort}`,
+      `--gateway-port=${gatewayPort}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('web http://')) resolve();
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`serve-web exited with ${code}: ${out}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+// Two browser windows on one thread, against the whole pipeline: what people see on `npm start`.
+describe('the thread page in Chromium', () => {
+  let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+  let web: { child: ChildProcess; url: string };
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    // The page's origin is known only once its port is: allow 127.0.0.1 on any port here.
+    pipeline = await startPipeline({ ingest: { INGEST_CORS_ORIGINS: '*' } });
+    web = await serveWeb(pipeline.ingest.port, pipeline.gateway.port);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    web?.child.kill('SIGTERM');
+    await pipeline?.stop();
+  });
+
+  async function openPage(thread: string, name: string, viewport: { width: number; height: number }) {
+    // A context each: two separate windows (own storage, own socket), as two people would have.
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
+    page.on('dialog', (d) => {
+      pageErrors.push(`${name}: a dialog opened: ${d.message()}`);
+      void d.dismiss();
+    });
+    await page.goto(`${web.url}/#${thread}`);
+    await page.getByLabel('Your name').fill(name);
+    return page;
+  }
+
+  const post = async (page: Page, body: string) => {
+    await page.getByLabel(/^Comment/).fill(body);
+    await page.getByRole('button', { name: 'Post' }).click();
+  };
+  const comment = (page: Page, text: string) => page.locator('#comments > li', { hasText: text });
+
+  it('shows a comment typed in one window in the other, presence 2, live votes, and inert scripts', async () => {
+    const thread = `t-browser-${Math.random().toString(36).slice(2, 8)}`;
+    const a = await openPage(thread, 'Ada Lovelace', { width: 900, height: 700 });
+    // The second window is a phone.
+    const b = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
+
+    for (const page of [a, b]) {
+      await page.locator('#conn', { hasText: 'live' }).waitFor();
+      await page.locator('#presence', { hasText: '2 reading now' }).waitFor({ timeout: 30_000 });
+    }
+
+    await post(a, 'Hello from **window A**');
+    const seen = comment(b, 'Hello from window A');
+    await seen.waitFor({ timeout: 30_000 });
+    expect(await seen.locator('.body strong').textContent()).toBe('window A');
+    expect(await seen.locator('.author').textContent()).toBe('Ada Lovelace');
+    expect(await seen.locator('.avatar').textContent()).toBe('AL');
+    await expect(b.locator('#latency').textContent()).resolves.toMatch(/^latency \d+ ms$/);
+    // The form was cleared and keeps focus for the next comment.
+    expect(await a.getByLabel(/^Comment/).inputValue()).toBe('');
+
+    await post(b, 'A reply from the phone');
+    await comment(a, 'A reply from the phone').waitFor({ timeout: 30_000 });
+
+    // A vote in one window updates the score in both.
+    await comment(b, 'Hello from window A')
+      .getByRole('button', { name: /Vote up/ })
+      .click();
+    for (const page of [a, b]) {
+      await comment(page, 'Hello from window A')
+        .locator('.score', { hasText: /^1$/ })
+        .waitFor({ timeout: 30_000 });
+    }
+
+    // Markup in a comment arrives escaped by enrich: shown as text, never run.
+    const hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> end';
+    await post(a, hostile);
+    const inert = comment(b, 'window.__pwned = 1');
+    await inert.waitFor({ timeout: 30_000 });
+    expect(await inert.locator('.body').textContent()).toContain('<script>window.__pwned = 1</script>');
+    for (const page of [a, b]) {
+      expect(await page.locator('#comments script, #comments img, #comments [onerror]').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    }
+
+    await a.screenshot({ path: join(OUTPUT, 'window-a.png'), fullPage: true });
+    await b.screenshot({ path: join(OUTPUT, 'window-b-phone.png'), fullPage: true });
+
+    // The other window closes: presence drops to 1 in the one left.
+    await b.context().close();
+    await a.locator('#presence', { hasText: '1 reading now' }).waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,126 @@
+import {
+  createPresenceTracker,
+  parsePresenceRecord,
+  presenceFrame,
+  presenceRecordValue,
+  type PresenceTrackerOptions,
+} from './presence-tracker';
+
+function setup(overrides: Partial<PresenceTrackerOptions> = {}) {
+  let t = 1_000;
+  const local = new Map<string, number>();
+  const sent: { channel: string; frame: string }[] = [];
+  const published: { channel: string; count: number }[][] = [];
+  const tracker = createPresenceTracker({
+    pod: 'me',
+    expiryMs: 6000,
+    localCount: (c) => local.get(c) ?? 0,
+    publish: (r) => published.push(r),
+    broadcast: (channel, frame) => sent.push({ channel, frame }),
+    now: () => t,
+    ...overrides,
+  });
+  return {
+    tracker,
+    local,
+    sent,
+    published,
+    advance: (ms: number) => (t += ms),
+    counts: () => sent.map((s) => JSON.parse(s.frame).count as number),
+  };
+}
+
+describe('presence tracker', () => {
+  it('sends the local count to local subscribers when it changes, once per flush', () => {
+    const { tracker, local, sent, counts } = setup();
+    local.set('thread:a', 1);
+    tracker.localChanged('thread:a');
+    local.set('thread:a', 2);
+    tracker.localChanged('thread:a');
+    tracker.flush();
+    expect(sent).toEqual([{ channel: 'thread:a', frame: presenceFrame('thread:a', 2) }]);
+    tracker.flush();
+    expect(counts()).toEqual([2]);
+  });
+
+  it('sums the latest count of every other pod with the live local count', () => {
+    const { tracker, local, counts } = setup();
+    local.set('thread:a', 1);
+    tracker.localChanged('thread:a');
+    tracker.received('thread:a', { pod: 'p2', count: 3 });
+    tracker.received('thread:a', { pod: 'p3', count: 2 });
+    tracker.flush();
+    tracker.received('thread:a', { pod: 'p2', count: 1 });
+    tracker.flush();
+    expect(counts()).toEqual([6, 4]);
+    expect(tracker.total('thread:a')).toBe(4);
+  });
+
+  it('ignores its own reports read back from Kafka (the live count is used)', () => {
+    const { tracker, local } = setup();
+    local.set('thread:a', 2);
+    tracker.received('thread:a', { pod: 'me', count: 5 });
+    expect(tracker.total('thread:a')).toBe(2);
+  });
+
+  it('drops a pod not heard from within the expiry, and one that reports zero at once', () => {
+    const { tracker, local, advance, counts } = setup();
+    local.set('thread:a', 1);
+    tracker.localChanged('thread:a');
+    tracker.received('thread:a', { pod: 'dead', count: 2 });
+    tracker.received('thread:a', { pod: 'gone', count: 4 });
+    tracker.flush();
+    tracker.received('thread:a', { pod: 'gone', count: 0 });
+    tracker.flush();
+    advance(5999);
+    tracker.tick();
+    expect(tracker.total('thread:a')).toBe(3);
+    advance(1);
+    tracker.tick();
+    expect(counts()).toEqual([7, 3, 1]);
+  });
+
+  it('publishes local counts every tick, and a zero once after the last subscriber leaves', () => {
+    const { tracker, local, published } = setup();
+    local.set('thread:a', 2);
+    tracker.localChanged('thread:a');
+    tracker.tick();
+    local.set('thread:a', 0);
+    tracker.localChanged('thread:a');
+    tracker.tick();
+    tracker.tick();
+    expect(published).toEqual([[{ channel: 'thread:a', count: 2 }], [{ channel: 'thread:a', count: 0 }]]);
+    expect(tracker.channelCount).toBe(0);
+  });
+
+  it('sends nothing where nobody local listens, and a newcomer gets the current total', () => {
+    const { tracker, local, sent, counts } = setup();
+    tracker.received('thread:a', { pod: 'p2', count: 3 });
+    tracker.flush();
+    expect(sent).toEqual([]);
+    local.set('thread:a', 1);
+    tracker.localChanged('thread:a');
+    tracker.flush();
+    expect(counts()).toEqual([4]);
+  });
+});
+
+describe('presence records', () => {
+  it('round-trips a report with its channel', () => {
+    const value = presenceRecordValue('thread:a', { pod: 'p1', count: 3 });
+    expect(parsePresenceRecord(Buffer.from(value))).toEqual({ channel: 'thread:a', pod: 'p1', count: 3 });
+  });
+
+  it.each([
+    null,
+    '',
+    'not json',
+    '[]',
+    '{"channel":"thread:a","pod":"p","count":-1}',
+    '{"pod":"p","count":1}',
+    '{"channel":"thread:a","pod":"","count":1}',
+    '{"channel":"thread:a","pod":"p","count":1.5}',
+  ])('refuses %p', (value) => {
+    expect(parsePresenceRecord(value)).toBeUndefined();
+  });
+});

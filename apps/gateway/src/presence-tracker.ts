@@ -1,0 +1,163 @@
+/**
+ * "N reading now" across gateway pods. Each pod knows its own subscribers per channel exactly;
+ * every `intervalMs` it publishes those counts (keyed by channel, with its pod id) to the
+ * `presence` topic, and it keeps the latest count every other pod published for the channels it
+ * serves. A pod that has not been heard from for `expiryMs` (it died, or lost Kafka) no longer
+ * counts. The total of a channel is this pod's live count plus the other pods' latest counts;
+ * when it changes, the channel's local subscribers get a `presence` frame.
+ *
+ * No Kafka here: records come in through `received`, go out through `publish`, and frames go out
+ * through `broadcast`, so the logic is tested with a fake clock.
+ */
+
+/** One pod's count of one channel, as carried in a `presence` record's value. */
+export interface PresenceReport {
+  pod: string;
+  count: number;
+}
+
+export interface PresenceTrackerOptions {
+  /** This pod's id: its own records read back from Kafka are ignored (its live count is used). */
+  pod: string;
+  /** Subscribers of the channel on this pod, now. */
+  localCount(channel: string): number;
+  /** Sends counts to Kafka (one record per channel). Called at every `tick`. */
+  publish(reports: { channel: string; count: number }[]): void;
+  /** Sends the frame to the channel's subscribers on this pod. */
+  broadcast(channel: string, frame: string): void;
+  /** Reports older than this no longer count. */
+  expiryMs: number;
+  now?: () => number;
+}
+
+export interface PresenceTracker {
+  /** A local subscriber joined or left the channel. */
+  localChanged(channel: string): void;
+  /** A `presence` record arrived (from any pod, this one included). */
+  received(channel: string, report: PresenceReport): void;
+  /** Every interval: publish local counts, drop expired pods, send totals that changed. */
+  tick(): void;
+  /** Sends totals that changed since they were last sent. */
+  flush(): void;
+  /** The current total of a channel (this pod's live count plus live remote reports). */
+  total(channel: string): number;
+  /** Channels this tracker holds any state for (local or remote). */
+  readonly channelCount: number;
+}
+
+export function presenceFrame(channel: string, count: number): string {
+  return JSON.stringify({ op: 'presence', channel, count });
+}
+
+/** A `presence` record's value: the key is the channel's Kafka key, so the channel rides here. */
+export function presenceRecordValue(channel: string, report: PresenceReport): string {
+  return JSON.stringify({ channel, pod: report.pod, count: report.count });
+}
+
+/** Parses a `presence` record value; undefined for anything that is not a report. */
+export function parsePresenceRecord(
+  value: Buffer | string | null | undefined,
+): (PresenceReport & { channel: string }) | undefined {
+  if (value === null || value === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { channel, pod, count } = v as Record<string, unknown>;
+  if (typeof channel !== 'string' || channel === '') return undefined;
+  if (typeof pod !== 'string' || pod === '') return undefined;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) return undefined;
+  return { channel, pod, count };
+}
+
+interface Remote {
+  count: number;
+  seenAt: number;
+}
+
+interface ChannelState {
+  /** Other pods' latest counts, by pod id. */
+  readonly remotes: Map<string, Remote>;
+  /** The total last sent to local subscribers (-1: never sent). */
+  sent: number;
+  /** Published a non-zero count last tick: a zero must follow once the channel empties. */
+  published: boolean;
+}
+
+export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTracker {
+  const now = opts.now ?? Date.now;
+  const channels = new Map<string, ChannelState>();
+  const dirty = new Set<string>();
+
+  const stateOf = (channel: string) => {
+    let s = channels.get(channel);
+    if (!s) channels.set(channel, (s = { remotes: new Map(), sent: -1, published: false }));
+    return s;
+  };
+
+  const total = (channel: string) => {
+    let sum = opts.localCount(channel);
+    const s = channels.get(channel);
+    if (s) for (const r of s.remotes.values()) sum += r.count;
+    return sum;
+  };
+
+  const flush = () => {
+    for (const channel of dirty) {
+      const s = channels.get(channel);
+      if (!s) continue;
+      const local = opts.localCount(channel);
+      const count = total(channel);
+      // Nobody here to tell: forget what was sent, so a newcomer gets the count.
+      if (local === 0) s.sent = -1;
+      else if (count !== s.sent) {
+        s.sent = count;
+        opts.broadcast(channel, presenceFrame(channel, count));
+      }
+      if (local === 0 && s.remotes.size === 0 && !s.published) channels.delete(channel);
+    }
+    dirty.clear();
+  };
+
+  return {
+    localChanged(channel) {
+      stateOf(channel);
+      dirty.add(channel);
+    },
+    received(channel, report) {
+      if (report.pod === opts.pod) return;
+      const s = stateOf(channel);
+      if (report.count === 0) s.remotes.delete(report.pod);
+      else s.remotes.set(report.pod, { count: report.count, seenAt: now() });
+      dirty.add(channel);
+    },
+    tick() {
+      const t = now();
+      const reports: { channel: string; count: number }[] = [];
+      for (const [channel, s] of channels) {
+        for (const [pod, r] of s.remotes) {
+          if (t - r.seenAt >= opts.expiryMs) {
+            s.remotes.delete(pod);
+            dirty.add(channel);
+          }
+        }
+        const count = opts.localCount(channel);
+        // A zero once after the last subscriber left, so other pods drop this one at once
+        // instead of waiting for the expiry.
+        if (count > 0 || s.published) reports.push({ channel, count });
+        s.published = count > 0;
+        if (count === 0) dirty.add(channel);
+      }
+      if (reports.length > 0) opts.publish(reports);
+      flush();
+    },
+    flush,
+    total,
+    get channelCount() {
+      return channels.size;
+    },
+  };
+}
