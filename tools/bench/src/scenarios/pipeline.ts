@@ -18,6 +18,7 @@ import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
 import { baseEnv, startApp, type AppName, type RunningApp } from '../services';
+import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
 
 export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
@@ -108,6 +109,13 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
 
     await fleet.reset();
     if (v.profile) await Promise.all(apps.map((a) => a.probe.profileStart()));
+    const sysProblem = v.syscalls ? syscallCountingProblem() : undefined;
+    if (sysProblem) warnings.push(`--syscalls: ${sysProblem}; no syscall counts`);
+    const counted = [
+      ...apps.map((a) => ({ name: a.name as string, pid: a.pid })),
+      ...(ctx.broker.pid ? [{ name: 'kafka broker', pid: ctx.broker.pid }] : []),
+    ];
+    const counters = v.syscalls && !sysProblem ? counted.map((p) => countSyscalls(p.pid)) : [];
     const window = startCpuWindow([
       ...apps.map((a) => ({ name: a.name, pid: a.pid })),
       { name: 'kafka broker', pid: ctx.broker.pid },
@@ -128,6 +136,11 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
     );
     await waitForArrivals(fleet, expectedFor(posted), drainMs, ctx.log, posted.acceptedSeqs);
     const cpu = window.end();
+    const syscalls: Record<string, SyscallCounts> = {};
+    for (const [i, c] of counters.entries()) {
+      const counts = await c.stop();
+      if (counts) syscalls[counted[i]!.name] = counts;
+    }
     const profiles: Record<string, ProfileSummary> = {};
     if (v.profile && !v.fault) {
       for (const a of apps) {
@@ -227,14 +240,30 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
         `LOST ${lost} deliveries (${st.socketsShort} sockets short; closed by server: ${JSON.stringify(st.closedByServer)})`,
       );
     }
+    const perPost = (n: number) => Math.round((n / Math.max(1, posted.sent)) * 10) / 10;
+    const sysTable: Table | undefined = Object.keys(syscalls).length
+      ? {
+          title: 'syscalls over the measured window, per post (perf stat on syscall tracepoints)',
+          columns: ['process', 'all', 'write + writev', 'read', 'epoll_pwait', 'all per post'],
+          rows: Object.entries(syscalls).map(([name, c]) => [
+            name,
+            c.all,
+            c.write + c.writev,
+            c.read,
+            c.epoll,
+            perPost(c.all),
+          ]),
+        }
+      : undefined;
     result = {
       tables: [
         counts,
         latency,
         procs,
+        ...(sysTable ? [sysTable] : []),
         ...Object.entries(profiles).flatMap(([name, p]) => profileTables(p, `${name} CPU profile`)),
       ],
-      results: { ...figures, processes: cpu.processes, profiles },
+      results: { ...figures, processes: cpu.processes, profiles, syscalls },
       load: { 'the measured window': cpu },
       warnings,
       lost,
