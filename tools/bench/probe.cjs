@@ -20,7 +20,12 @@ if (process.send) {
       }
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
-      reply(m, { cpu: (cpu.user + cpu.system) / 1e6, rss: mem.rss, heapUsed: mem.heapUsed });
+      reply(m, {
+        cpu: (cpu.user + cpu.system) / 1e6,
+        system: cpu.system / 1e6,
+        rss: mem.rss,
+        heapUsed: mem.heapUsed,
+      });
     } else if (m.probe === 'profile-start') {
       session = new inspector.Session();
       session.connect();

@@ -10,6 +10,8 @@ import { processCpuSeconds, processMemory } from './proc-stats';
 export interface ServerUsage {
   /** CPU seconds (user + system) since the process started, by its own accounting. */
   cpu: number;
+  /** The part of `cpu` spent in the kernel (syscalls). */
+  system: number;
   rss: number;
   heapUsed: number;
 }
@@ -57,10 +59,15 @@ export function probeOf(child: ChildProcess, name: string): Probe {
       if (gone()) {
         // Gone (a fault run killed it): the kernel's last word is all there is.
         const pid = child.pid!;
-        return { cpu: processCpuSeconds(pid) ?? 0, rss: processMemory(pid)?.rss ?? 0, heapUsed: 0 };
+        return {
+          cpu: processCpuSeconds(pid) ?? 0,
+          system: 0,
+          rss: processMemory(pid)?.rss ?? 0,
+          heapUsed: 0,
+        };
       }
       const a = await ask('usage', { gc });
-      return { cpu: a.cpu!, rss: a.rss!, heapUsed: a.heapUsed! };
+      return { cpu: a.cpu!, system: a.system!, rss: a.rss!, heapUsed: a.heapUsed! };
     },
     async profileStart(intervalUs = 1000) {
       await ask('profile-start', { intervalUs });

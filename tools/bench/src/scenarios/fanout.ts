@@ -48,6 +48,8 @@ export interface FanoutPhase {
   deliveriesPerSecond: number;
   bytesPerSecond: number;
   serverCpuSeconds: number;
+  /** Of which in the kernel. */
+  serverSystemSeconds: number;
   deliveriesPerCpuSecond: number;
   serverCores: number;
   serverRssAfterGc: number;
@@ -272,6 +274,7 @@ async function phase(
 
   const seconds = Math.max(1e-6, (st.lastArrival - inj.firstT) / 1e6);
   const serverCpuSeconds = serverAfter.cpu - serverBefore.cpu;
+  const serverSystemSeconds = serverAfter.system - serverBefore.system;
   const lost = st.expected - st.expectedArrived;
   if (lost > 0) {
     ctx.log(
@@ -295,6 +298,7 @@ async function phase(
     deliveriesPerSecond: st.windowArrived / seconds,
     bytesPerSecond: st.windowBytes / seconds,
     serverCpuSeconds,
+    serverSystemSeconds,
     deliveriesPerCpuSecond: serverCpuSeconds > 0 ? st.windowArrived / serverCpuSeconds : 0,
     serverCores: serverCpuSeconds / cpu.wall,
     serverRssAfterGc: memory.rss,
@@ -335,6 +339,9 @@ function fanoutTable(ctx: RunContext, phases: FanoutPhase[], ratio: number | nul
     row('deliveries/s', (p) => r1(p.deliveriesPerSecond)),
     row('MB/s to clients (payload)', (p) => Math.round(p.bytesPerSecond / 1e4) / 100),
     row('server CPU s', (p) => Math.round(p.serverCpuSeconds * 1000) / 1000),
+    row('of which in the kernel (system) %', (p) =>
+      p.serverCpuSeconds > 0 ? Math.round((p.serverSystemSeconds / p.serverCpuSeconds) * 100) : null,
+    ),
     row('deliveries per server CPU-second', (p) => r1(p.deliveriesPerCpuSecond)),
     row('latency p50 ms (injection -> receipt)', (p) => p.latencyMs.p50),
     row('latency p99 ms', (p) => p.latencyMs.p99),
