@@ -6,38 +6,25 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { nodeBundle } from '../scripts/lib/node-bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
 const distDir = join(here, 'dist');
 
-await build({
-  entryPoints: {
-    cli: join(here, 'src/cli.ts'),
-    receiver: join(here, 'src/loadgen/receiver.ts'),
-    injector: join(here, 'src/loadgen/injector.ts'),
-    poster: join(here, 'src/loadgen/poster.ts'),
-    'naive-server': join(here, 'src/baseline/naive-server.ts'),
-  },
-  outdir: distDir,
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  plugins: [
-    {
-      // The project's libs are inlined, npm packages stay external (as in tools/scripts/bundle.mjs).
-      name: 'external-packages',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('@threadcast/') ? undefined : { path: args.path, external: true },
-        );
-      },
+await build(
+  nodeBundle({
+    entryPoints: {
+      cli: join(here, 'src/cli.ts'),
+      receiver: join(here, 'src/loadgen/receiver.ts'),
+      injector: join(here, 'src/loadgen/injector.ts'),
+      poster: join(here, 'src/loadgen/poster.ts'),
+      'naive-server': join(here, 'src/baseline/naive-server.ts'),
     },
-  ],
-});
+    outdir: distDir,
+    sourcemap: 'linked',
+  }),
+);
 
 /** The app bundles the scenarios start, built by nx (a cache hit when nothing changed). */
 function buildApps() {

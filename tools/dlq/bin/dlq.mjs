@@ -3,30 +3,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { nodeBundle } from '../../scripts/lib/node-bundle.mjs';
 import { savedPorts } from '../../scripts/lib/dev-kafka.mjs';
 import { childEnv, exitStatus, repoRoot } from '../../scripts/lib/proc.mjs';
 
 const here = join(repoRoot, 'tools', 'dlq');
 const outfile = join(here, 'dist', 'main.js');
-await build({
-  entryPoints: [join(here, 'src', 'main.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  logLevel: 'warning',
-  plugins: [
-    {
-      name: 'external-packages',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('@threadcast/') ? undefined : { path: args.path, external: true },
-        );
-      },
-    },
-  ],
-});
+await build(nodeBundle({ entryPoints: [join(here, 'src', 'main.ts')], outfile }));
 
 const extra = {};
 if (!process.env.KAFKA_BROKERS) {
