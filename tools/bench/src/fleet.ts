@@ -2,6 +2,7 @@
  * The receiving load generators of a run: K child processes (loadgen/receiver), sockets dealt
  * round-robin over them, their answers added up.
  */
+import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { createHistogram, type Histogram } from './histogram';
 import { startWorker, type Worker } from './ipc';
@@ -61,6 +62,7 @@ export function addCounts(
 }
 
 export function startFleet(distDir: string, clients: number, impl: ClientImpl): Fleet {
+  const subnet = randomInt(1, 255);
   const workers = Array.from({ length: clients }, (_, k) =>
     startWorker(`client-${k + 1}`, join(distDir, 'receiver.js'), baseEnv()),
   );
@@ -85,8 +87,10 @@ export function startFleet(distDir: string, clients: number, impl: ClientImpl): 
             impl,
             assign: args.assign.filter((_, i) => i % clients === k),
             rate: args.rate / clients,
-            // Spread over loopback addresses: ephemeral ports are per source address.
-            localAddress: `127.0.0.${2 + (k % 250)}`,
+            // One loopback source address per client process, new for every run: ephemeral
+            // ports are per source address, and an earlier run's 10,000 sockets in TIME_WAIT on
+            // the same address would make every connect() search for a free port.
+            localAddress: `127.${subnet}.${1 + (k % 250)}.1`,
           } satisfies OpenArgs),
         ),
       );
