@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,6 +63,8 @@ function figure(run: Run, label: string, column = 1): string | number | null {
 }
 
 describe('npm run bench (smoke)', () => {
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
   it('fanout: gateway and naive baseline deliver everything; table and JSON agree', async () => {
     const run = await runBench('fanout', ['fanout', '--sockets', '24', '--channels', '4', '--events', '40']);
     expectStatus(run, 0);
