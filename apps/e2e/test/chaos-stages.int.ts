@@ -130,7 +130,8 @@ describe('chaos: a stage killed mid-stream', () => {
       await sleep(1000);
       p.ingest = await restartService(p.ingest);
     });
-    expect(delivered.acknowledged).toBeGreaterThan(48);
+    // 24 acknowledged before the kill and 24 by the restarted ingest, all delivered.
+    expect(delivered.acknowledged).toBeGreaterThanOrEqual(48);
     // The outage was real: requests got no answer (or a 5xx) while ingest was away.
     expect(Object.values(refused).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });

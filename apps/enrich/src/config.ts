@@ -1,7 +1,8 @@
-import { int, kafkaConfig, opsConfig, processConfig, str } from '@threadcast/config';
+import { consumerGroupConfig, int, kafkaConfig, opsConfig, processConfig, str } from '@threadcast/config';
 
 export const enrichConfig = {
   ...kafkaConfig,
+  ...consumerGroupConfig,
   ...processConfig,
   ...opsConfig(9102),
   ENRICH_GROUP_ID: str('Consumer group of the enrich stage on the comments topic.', 'threadcast-enrich'),

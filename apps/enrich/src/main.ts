@@ -95,6 +95,7 @@ void runService({
       logger,
       registry,
       partitionsConsumedConcurrently: config.ENRICH_CONCURRENT_PARTITIONS,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     });
     running = await stage;
   },

@@ -1,4 +1,4 @@
-import { FieldError, int, kafkaConfig, opsConfig, processConfig, str, type Field } from '@threadcast/config';
+import { consumerGroupConfig, FieldError, int, kafkaConfig, opsConfig, processConfig, str, type Field } from '@threadcast/config';
 
 /** A number from 0 to 1 (spam scores are probabilities); libs/config has integers only. */
 function fraction(doc: string, def: number): Field<number> {
@@ -18,6 +18,7 @@ function fraction(doc: string, def: number): Field<number> {
 
 export const routeConfig = {
   ...kafkaConfig,
+  ...consumerGroupConfig,
   ...processConfig,
   ...opsConfig(9103),
   ROUTE_GROUP_ID: str('Consumer group of the route stage on comments.enriched.', 'threadcast-route'),

@@ -100,6 +100,7 @@ void runService({
       }),
       logger,
       registry,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     });
     stage = running;
     onShutdown('stage', () => running.stop());

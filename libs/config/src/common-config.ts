@@ -20,6 +20,15 @@ export const kafkaConfig = {
   KAFKA_REPLICATION_FACTOR: int('Replication factor used when provisioning topics.', 1, { min: 1, max: 16 }),
 } as const;
 
+/** Settings of services that consume as members of a shared consumer group (the stages). */
+export const consumerGroupConfig = {
+  KAFKA_SESSION_TIMEOUT_MS: int(
+    'How long the broker waits for a silent group member (a killed pod) before giving its partitions to the others. Lower recovers faster; too low evicts pods paused by GC or CPU starvation.',
+    30_000,
+    { min: 6_000, max: 300_000 },
+  ),
+} as const;
+
 /** Logging and identity. */
 export const processConfig = {
   LOG_LEVEL: oneOf('pino log level.', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

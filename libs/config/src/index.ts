@@ -2,4 +2,4 @@ export { bool, int, list, oneOf, optional, port, str, FieldError } from './field
 export type { Field } from './fields';
 export { loadConfig, describeConfig, ConfigError } from './load-config';
 export type { ConfigOf, Schema } from './load-config';
-export { kafkaConfig, processConfig, opsConfig } from './common-config';
+export { kafkaConfig, consumerGroupConfig, processConfig, opsConfig } from './common-config';

@@ -8,7 +8,8 @@ export interface KeyedProducer {
   connect(): Promise<void>;
   /**
    * Resolves once the broker acknowledged every record (acks=all). Calls made in the same
-   * event-loop turn share one `sendBatch`, so a busy ingest sends few, large requests.
+   * event-loop turn, or while a request is in flight, share one `sendBatch` (up to
+   * `maxBatchRecords`), so a busy ingest sends few, large requests.
    */
   send(records: OutRecord[]): Promise<void>;
   disconnect(): Promise<void>;
@@ -45,31 +46,48 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
     createPartitioner: javaCompatiblePartitioner,
   });
   let queue: Pending[] = [];
-  let queued = 0;
   let scheduled = false;
-  // One request in flight at a time keeps records in order per partition across flushes.
-  let inFlight: Promise<void> = Promise.resolve();
+  // One request in flight at a time keeps records in order per partition. What arrives while it
+  // is in flight waits and leaves as the next batch, so batches grow with the broker's latency
+  // instead of tiny batches queueing up behind each other.
+  let sending: Promise<void> | undefined;
 
-  const flush = () => {
+  /** Takes whole sends off the queue, up to `maxBatch` records (at least one send). */
+  const take = (): Pending[] => {
+    let records = 0;
+    let i = 0;
+    while (i < queue.length && (i === 0 || records + queue[i]!.records.length <= maxBatch)) {
+      records += queue[i]!.records.length;
+      i++;
+    }
+    const batch = queue.slice(0, i);
+    queue = queue.slice(i);
+    return batch;
+  };
+
+  const pump = (): void => {
     scheduled = false;
-    const batch = queue;
-    queue = [];
-    queued = 0;
-    if (batch.length === 0) return;
-    inFlight = inFlight.then(async () => {
-      try {
-        await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch) }));
-        for (const p of batch) {
-          endSpans(p.spans);
-          p.resolve();
-        }
-      } catch (e) {
-        for (const p of batch) {
-          endSpans(p.spans, e);
-          p.reject(e);
-        }
-      }
+    if (sending || queue.length === 0) return;
+    const batch = take();
+    sending = sendBatch(batch).finally(() => {
+      sending = undefined;
+      pump();
     });
+  };
+
+  const sendBatch = async (batch: Pending[]): Promise<void> => {
+    try {
+      await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch) }));
+      for (const p of batch) {
+        endSpans(p.spans);
+        p.resolve();
+      }
+    } catch (e) {
+      for (const p of batch) {
+        endSpans(p.spans, e);
+        p.reject(e);
+      }
+    }
   };
 
   return {
@@ -79,17 +97,17 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
       const spans = startPublishSpans(records, context.active());
       return new Promise<void>((resolve, reject) => {
         queue.push({ records, spans, resolve, reject });
-        queued += records.length;
-        if (queued >= maxBatch) flush();
-        else if (!scheduled) {
+        // Wait one turn so sends made in the same turn share a request; a request in flight
+        // makes everything wait for it anyway (pump runs again when it completes).
+        if (!scheduled && !sending) {
           scheduled = true;
-          setImmediate(flush);
+          setImmediate(pump);
         }
       });
     },
     async disconnect() {
-      flush();
-      await inFlight;
+      pump();
+      while (sending) await sending;
       await producer.disconnect();
     },
   };

@@ -31,6 +31,8 @@ export interface StageOptions {
   partitionsConsumedConcurrently?: number;
   /** Outputs are flushed (and offsets committed) at least every this many records. */
   flushEvery?: number;
+  /** How long the broker waits for a silent member (a killed pod) before rebalancing. */
+  sessionTimeoutMs?: number;
 }
 
 export interface RunningStage {
@@ -48,11 +50,13 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const { stage, logger, producer, handler } = opts;
   const metrics = stageMetrics(opts.registry);
   const flushEvery = opts.flushEvery ?? 500;
+  const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
   const consumer: Consumer = opts.kafka.consumer({
     groupId: opts.groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    sessionTimeout,
+    // Kafka's guidance: heartbeat at most a third of the session timeout.
+    heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
     maxBytesPerPartition: 1024 * 1024,
   });
   let joined = false;

@@ -53,4 +53,51 @@ describe('keyed producer on a real broker', () => {
       JAVA_FIXTURES.map((_, i) => `e${i}`).sort(),
     );
   });
+
+  it('keeps per-key order while sends pile up behind a request in flight, split at maxBatchRecords', async () => {
+    const ordered = uid('it.ordering');
+    await createTopicsAndWait(admin, { topics: [{ topic: ordered, numPartitions: 3, replicationFactor: 1 }] });
+    const producer = createKeyedProducer(kafka, { maxBatchRecords: 50 });
+    await producer.connect();
+    const keys = ['t-a', 't-b', 't-c', 't-d', 't-e'];
+    const sends: Promise<void>[] = [];
+    // Sends spread over many turns, some of several records, so most arrive while a request is
+    // in flight and leave together in the next one.
+    for (let seq = 0; seq < 600; seq += 3) {
+      sends.push(
+        producer.send(
+          [0, 1, 2].map((k) => {
+            const n = seq + k;
+            const key = keys[n % keys.length]!;
+            return { topic: ordered, key, value: JSON.stringify({ key, n }), headers: {} };
+          }),
+        ),
+      );
+      if (seq % 30 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(sends);
+    await producer.disconnect();
+
+    const seen: InRecord[] = [];
+    const reader = await readTopic({
+      kafka,
+      topic: ordered,
+      groupId: uid('it-reader'),
+      fromBeginning: true,
+      logger,
+      onRecord: (r) => seen.push(r),
+    });
+    await reader.caughtUp;
+    await reader.stop();
+    await admin.deleteTopics({ topics: [ordered] }).catch(() => undefined);
+
+    expect(seen).toHaveLength(600);
+    for (const key of keys) {
+      const got = seen
+        .filter((r) => r.key?.toString('utf8') === key)
+        .map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n);
+      const want = Array.from({ length: 600 }, (_, n) => n).filter((n) => keys[n % keys.length] === key);
+      expect(got).toEqual(want);
+    }
+  });
 });
