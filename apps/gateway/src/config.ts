@@ -1,5 +1,6 @@
 import { configuredOrigin } from './origin-check';
 import {
+  bool,
   FieldError,
   int,
   kafkaConfig,
@@ -115,6 +116,10 @@ export const gatewayConfig = {
   ),
   GATEWAY_JWT_JWKS_URL: httpUrl(
     'JWKS URL whose keys (RS/PS/ES/EdDSA) sign client tokens; instead of GATEWAY_JWT_SECRET.',
+  ),
+  GATEWAY_DEV_AUTH: bool(
+    'Local development only: verify tokens with the development secret published in the source (apps/gateway/src/dev-tokens.ts) and mint demo tokens on GET /demo-token. `npm start` turns it on. Never in a deployment: anyone can sign any token with that secret.',
+    false,
   ),
   GATEWAY_JWT_ISSUER: optional('Required `iss` of client tokens, when set.'),
   GATEWAY_JWT_AUDIENCE: optional('Required `aud` of client tokens, when set.'),

@@ -313,6 +313,42 @@ describe('gateway server', () => {
     expect(response).toContain('GATEWAY_JWT_SECRET');
   });
 
+  it('serves demo tokens on GET /demo-token only when configured, readable by allowed pages', async () => {
+    const asked: string[] = [];
+    const port = await start({
+      allowedOrigins: ['http://localhost:8000'],
+      demoTokens: (query) => {
+        asked.push(query.toString());
+        return Promise.resolve({ status: 200, body: { token: 't', sub: query.get('sub') } });
+      },
+    });
+    const page = { origin: 'http://localhost:8000' };
+    const ok = await fetch(`http://127.0.0.1:${port}/demo-token?sub=u1&forum=f1`, { headers: page });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:8000');
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    expect(await ok.json()).toEqual({ token: 't', sub: 'u1' });
+    expect(asked).toEqual(['sub=u1&forum=f1']);
+
+    const elsewhere = await fetch(`http://127.0.0.1:${port}/demo-token`, {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(((await elsewhere.json()) as { error: { code: string } }).error.code).toBe('forbidden_origin');
+    const post = await fetch(`http://127.0.0.1:${port}/demo-token`, { method: 'POST', headers: page });
+    expect(post.status).toBe(405);
+    expect(asked).toHaveLength(1);
+
+    await server.close(0);
+    const off = await start({ demoTokens: undefined });
+    const refused = await fetch(`http://127.0.0.1:${off}/demo-token`, { headers: page });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('http://localhost:8000');
+    expect(await refused.json()).toEqual({
+      error: { code: 'demo_tokens_off', message: expect.stringContaining('GATEWAY_DEV_AUTH=true') },
+    });
+  });
+
   it('refuses a handshake from a site not on GATEWAY_ALLOWED_ORIGINS with 403 and a JSON body', async () => {
     const port = await start({ allowedOrigins: ['https://www.example.com'] });
     const refused = await handshake(port, '/ws', 'Origin: https://evil.example\r\n');

@@ -35,6 +35,7 @@ import { createSubscriptions } from './subscriptions';
 import { TokenError, type VerifyToken } from './token-verifier';
 
 export const WS_PATH = '/ws';
+export const DEMO_TOKEN_PATH = '/demo-token';
 /** "Service Restart": clients should reconnect, to another pod if need be. */
 export const CLOSE_SERVICE_RESTART = 1012;
 /** "Try Again Later": the socket read too slowly and fell too far behind. */
@@ -68,6 +69,11 @@ export interface GatewayServerOptions {
   verifyToken?: VerifyToken;
   /** Browser origins allowed to connect (GATEWAY_ALLOWED_ORIGINS); empty or absent: all. */
   allowedOrigins?: readonly string[];
+  /**
+   * Answers `GET /demo-token` (GATEWAY_DEV_AUTH); absent, that path says demo tokens are off.
+   * See dev-tokens.ts.
+   */
+  demoTokens?: (query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
   /** Called after a channel gained or lost a subscriber on this pod (presence). */
   onSubscribersChanged?(channel: string): void;
   now?: () => number;
@@ -138,10 +144,46 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     now,
   });
 
+  const serveDemoToken = async (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, req.headers.host)) {
+      return httpError(res, 403, 'forbidden_origin', 'pages from this origin may not ask for tokens');
+    }
+    // The demo page is on another port, so another origin: it may read the answer.
+    const cors: Record<string, string> = origin ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
+    if (req.method !== 'GET') {
+      return httpError(res, 405, 'method_not_allowed', 'use GET', { ...cors, allow: 'GET' });
+    }
+    if (!opts.demoTokens) {
+      return httpError(
+        res,
+        404,
+        'demo_tokens_off',
+        'demo tokens are minted only by a gateway running with the local development secret (GATEWAY_DEV_AUTH=true, as npm start does)',
+        cors,
+      );
+    }
+    const answer = await opts.demoTokens(query);
+    const body = JSON.stringify(answer.body);
+    res.writeHead(answer.status, {
+      ...cors,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  };
+
   const http = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === WS_PATH) return httpError(res, 426, 'upgrade_required', 'connect with a WebSocket');
-    httpError(res, 404, 'not_found', `no route ${path}; the WebSocket endpoint is ${WS_PATH}`);
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname === WS_PATH) return httpError(res, 426, 'upgrade_required', 'connect with a WebSocket');
+    if (url.pathname === DEMO_TOKEN_PATH) {
+      return void serveDemoToken(req, res, url.searchParams).catch((e: unknown) => {
+        logger.error({ err: e }, 'demo token failed');
+        if (!res.headersSent) httpError(res, 500, 'internal', 'could not mint a token');
+      });
+    }
+    httpError(res, 404, 'not_found', `no route ${url.pathname}; the WebSocket endpoint is ${WS_PATH}`);
   });
   const wss = new WebSocketServer({
     noServer: true,
@@ -452,8 +494,18 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
   };
 }
 
-function httpError(res: ServerResponse, status: number, code: string, message: string): void {
+function httpError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }

@@ -7,6 +7,7 @@ import { openDeliveryFeed } from './delivery-feed';
 import { gatewayMetrics } from './gateway-metrics';
 import { WS_PATH, createGatewayServer, type GatewayServer } from './gateway-server';
 import { openPresenceFeed } from './presence-feed';
+import { mintDevToken } from './dev-tokens';
 import { createTokenVerifier } from './token-verifier';
 
 void runService({
@@ -16,6 +17,11 @@ void runService({
     // Registered first, so it runs last: spans of the final batches get exported.
     onShutdown('telemetry', () => telemetry.shutdown());
     const verifyToken = createTokenVerifier(config);
+    if (config.GATEWAY_DEV_AUTH) {
+      logger.warn(
+        'GATEWAY_DEV_AUTH: tokens are checked with the development secret published in the source, and GET /demo-token mints them; anyone can be anyone. Local development only.',
+      );
+    }
     const kafka = createKafka(config, logger, 'threadcast-gateway');
     const health = await watchKafka({ kafka, topics: [TOPICS.deliveries, TOPICS.presence], logger });
     onShutdown('kafka-health', () => health.stop());
@@ -70,6 +76,9 @@ void runService({
       metrics,
       logger,
       verifyToken,
+      demoTokens: config.GATEWAY_DEV_AUTH
+        ? (query) => mintDevToken(query, config.GATEWAY_JWT_MOD_CLAIM)
+        : undefined,
       allowedOrigins: config.GATEWAY_ALLOWED_ORIGINS,
       onSubscribersChanged(channel) {
         presence.tracker.localChanged(channel);

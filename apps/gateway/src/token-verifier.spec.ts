@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { mintDevToken } from './dev-tokens';
 import { createTokenVerifier, type TokenSettings } from './token-verifier';
 
 const SECRET = 'a-test-secret-that-is-32-bytes-long!';
@@ -10,6 +11,7 @@ const settings = (over: Partial<TokenSettings> = {}): TokenSettings => ({
   GATEWAY_JWT_ISSUER: undefined,
   GATEWAY_JWT_AUDIENCE: undefined,
   GATEWAY_JWT_MOD_CLAIM: 'mod',
+  GATEWAY_DEV_AUTH: false,
   ...over,
 });
 const hs256 = (claims: Record<string, unknown>, exp: string | number = '1h', secret = SECRET) =>
@@ -24,6 +26,20 @@ describe('token verifier', () => {
     expect(() =>
       createTokenVerifier(settings({ GATEWAY_JWT_JWKS_URL: 'https://keys.example/jwks' })),
     ).toThrow('GATEWAY_JWT_JWKS_URL cannot be set together with GATEWAY_JWT_SECRET');
+  });
+
+  it('with GATEWAY_DEV_AUTH, accepts demo tokens and nothing signed otherwise; never with real keys', async () => {
+    const dev = createTokenVerifier(settings({ GATEWAY_JWT_SECRET: undefined, GATEWAY_DEV_AUTH: true }))!;
+    const minted = await mintDevToken(new URLSearchParams('sub=u-mod&forum=f1'), 'mod');
+    expect(minted.status).toBe(200);
+    const { token } = minted.body as { token: string };
+    expect(await dev(token)).toMatchObject({ sub: 'u-mod', mod: ['f1'] });
+    await expect(dev(await hs256({ sub: 'a' }))).rejects.toThrow('bad token signature');
+    // A gateway with a real secret refuses demo tokens.
+    await expect(createTokenVerifier(settings())!(token)).rejects.toThrow('bad token signature');
+    expect(() => createTokenVerifier(settings({ GATEWAY_DEV_AUTH: true }))).toThrow(
+      'GATEWAY_DEV_AUTH cannot be set together with GATEWAY_JWT_SECRET',
+    );
   });
 
   it('accepts an HS256 token and reads sub, exp and the moderator claim', async () => {

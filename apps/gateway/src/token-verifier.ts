@@ -6,6 +6,7 @@
 import { ConfigError } from '@threadcast/config';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Claims } from './authorize';
+import { DEV_JWT_SECRET } from './dev-tokens';
 
 export interface TokenSettings {
   GATEWAY_JWT_SECRET: string | undefined;
@@ -13,6 +14,7 @@ export interface TokenSettings {
   GATEWAY_JWT_ISSUER: string | undefined;
   GATEWAY_JWT_AUDIENCE: string | undefined;
   GATEWAY_JWT_MOD_CLAIM: string;
+  GATEWAY_DEV_AUTH: boolean;
 }
 
 /**
@@ -36,7 +38,14 @@ const MAX_TOKEN_CHARS = 8192;
 
 /** Undefined when no verification is configured: then only anonymous sockets are accepted. */
 export function createTokenVerifier(settings: TokenSettings): VerifyToken | undefined {
-  const { GATEWAY_JWT_SECRET: secret, GATEWAY_JWT_JWKS_URL: jwksUrl } = settings;
+  const { GATEWAY_JWT_JWKS_URL: jwksUrl } = settings;
+  if (settings.GATEWAY_DEV_AUTH && (settings.GATEWAY_JWT_SECRET !== undefined || jwksUrl !== undefined)) {
+    throw new ConfigError(
+      'GATEWAY_DEV_AUTH',
+      'cannot be set together with GATEWAY_JWT_SECRET or GATEWAY_JWT_JWKS_URL: it uses the development secret',
+    );
+  }
+  const secret = settings.GATEWAY_DEV_AUTH ? DEV_JWT_SECRET : settings.GATEWAY_JWT_SECRET;
   if (secret !== undefined && jwksUrl !== undefined) {
     throw new ConfigError(
       'GATEWAY_JWT_JWKS_URL',
