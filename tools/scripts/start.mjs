@@ -5,6 +5,9 @@
 //   demo page (apps/web/dist, WEB_PORT 8000; ingest gets INGEST_CORS_ORIGINS for it) and print
 //   where everything is. Ctrl-C stops the services first, then the broker, and exits 0.
 //
+// Auth: the gateway gets GATEWAY_DEV_AUTH=true (tokens signed with the development secret, demo
+// tokens for the page's moderator view) unless GATEWAY_JWT_SECRET or GATEWAY_JWT_JWKS_URL is set.
+//
 // Tracing: a local Jaeger (tools/jaeger, built once, traces in memory) starts alongside, on 16686
 // (UI and query API) and 4318 (OTLP/HTTP) when free, and the services export to it
 // (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER=otlp). An OTEL_EXPORTER_OTLP_ENDPOINT already
@@ -339,6 +342,11 @@ async function supervise() {
   const env = childEnv({
     KAFKA_BROKERS: brokers,
     INGEST_CORS_ORIGINS: process.env.INGEST_CORS_ORIGINS ?? pageOrigins,
+    // The demo page's moderator view needs tokens: the gateway checks them with the published
+    // development secret and mints demo ones, unless real keys were given.
+    ...(process.env.GATEWAY_JWT_SECRET || process.env.GATEWAY_JWT_JWKS_URL || process.env.GATEWAY_DEV_AUTH
+      ? {}
+      : { GATEWAY_DEV_AUTH: 'true' }),
     ...tracingEnv(mode),
   });
   delete env.OPS_PORT;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort, startPipeline } from '../test/services';
+import { freePort, restartService, startPipeline } from '../test/services';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** The flags the issue names: no sandbox (root in CI), no GPU, no background traffic. */
@@ -49,7 +49,12 @@ describe('the thread page in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     // The page's origin is known only once its port is: allow 127.0.0.1 on any port here.
-    pipeline = await startPipeline({ ingest: { INGEST_CORS_ORIGINS: '*' } });
+    // The gateway runs as `npm start` runs it: development auth, so the page can get a demo
+    // moderator token.
+    pipeline = await startPipeline({
+      ingest: { INGEST_CORS_ORIGINS: '*' },
+      gateway: { GATEWAY_DEV_AUTH: 'true' },
+    });
     web = await serveWeb(pipeline.ingest.port, pipeline.gateway.port);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   });
@@ -78,6 +83,10 @@ describe('the thread page in Chromium', () => {
     await page.getByRole('button', { name: 'Post' }).click();
   };
   const comment = (page: Page, text: string) => page.locator('#comments > li', { hasText: text });
+  const newThread = (name: string) => `t-${name}-${Math.random().toString(36).slice(2, 8)}`;
+  const live = async (...pages: Page[]) => {
+    for (const page of pages) await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+  };
 
   it('shows a comment typed in one window in the other, presence 2, live votes, and inert scripts', async () => {
     const thread = `t-browser-${Math.random().toString(36).slice(2, 8)}`;
@@ -130,6 +139,126 @@ describe('the thread page in Chromium', () => {
     // The other window closes: presence drops to 1 in the one left.
     await b.context().close();
     await a.locator('#presence', { hasText: '1 reading now' }).waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lets the author edit and delete a comment, shown live in both windows, and nobody else', async () => {
+    const thread = newThread('edit');
+    const a = await openPage(thread, 'Ada Lovelace', { width: 900, height: 700 });
+    const b = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
+    await live(a, b);
+
+    await post(a, 'First draft');
+    await comment(b, 'First draft').waitFor({ timeout: 30_000 });
+    await comment(a, 'First draft').getByRole('button', { name: 'Edit your comment' }).waitFor();
+    // Grace sees Ada's comment without the author's controls.
+    expect(
+      await comment(b, 'First draft')
+        .getByRole('button', { name: /your comment/ })
+        .count(),
+    ).toBe(0);
+
+    await comment(a, 'First draft').getByRole('button', { name: 'Edit your comment' }).click();
+    const box = a.getByRole('textbox', { name: 'Edit your comment' });
+    // Votes, Edit and Delete step aside while the comment is being edited.
+    expect(
+      await comment(a, 'First draft')
+        .getByRole('button', { name: /your comment|Vote/ })
+        .count(),
+    ).toBe(0);
+    expect(await box.inputValue()).toBe('First draft');
+    await box.fill('Second *draft*');
+    await a.getByRole('button', { name: 'Save' }).click();
+    for (const page of [a, b]) {
+      const edited = comment(page, 'Second draft');
+      await edited.waitFor({ timeout: 30_000 });
+      expect(await edited.locator('.body em').textContent()).toBe('draft');
+      expect(await edited.locator('time').textContent()).toContain('(edited)');
+    }
+
+    await comment(a, 'Second draft').getByRole('button', { name: 'Delete your comment' }).click();
+    for (const page of [a, b]) {
+      await page.locator('#comments > li .body', { hasText: '(deleted)' }).waitFor({ timeout: 30_000 });
+      expect(await comment(page, 'Second draft').count()).toBe(0);
+    }
+    expect(await a.getByRole('button', { name: /your comment/ }).count()).toBe(0);
+    await a.context().close();
+    await b.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a moderator the comments held for their forum, and keeps them off the thread', async () => {
+    const thread = newThread('mod');
+    const forum = `f-${thread}`;
+    const mod = await openPage(thread, 'Mo Derator', { width: 900, height: 900 });
+    const reader = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
+    await live(mod, reader);
+
+    await mod.locator('#mod summary').click();
+    await mod.getByLabel('Forum', { exact: true }).fill(forum);
+    await mod.getByRole('button', { name: 'Open moderator view' }).click();
+    await mod.locator('#mod-status', { hasText: `Watching mod:${forum}` }).waitFor({ timeout: 30_000 });
+    await mod.getByRole('button', { name: /Hold this thread/ }).click();
+    await mod.locator('#mod-status', { hasText: 'are held' }).waitFor({ timeout: 30_000 });
+    const stop = mod.getByRole('button', { name: /Stop holding this thread/ });
+    expect(await stop.getAttribute('aria-pressed')).toBe('true');
+    // enrich learns the thread's new setting from the threads topic, a moment after ingest's 202;
+    // a comment enriched before that would still go to the thread.
+    await new Promise((r) => setTimeout(r, 1500));
+
+    await post(reader, 'Please approve me');
+    const held = mod.locator('#held > li', { hasText: 'Please approve me' });
+    await held.waitFor({ timeout: 30_000 });
+    expect(await held.locator('.why').textContent()).toContain('held: premoderated');
+    expect(await held.locator('.author').textContent()).toBe('Grace Hopper');
+    await mod.screenshot({ path: join(OUTPUT, 'moderator-view.png'), fullPage: true });
+
+    // Held means held: a comment posted after it reaches the thread only once the hold is off.
+    await stop.click();
+    await mod.locator('#mod-status', { hasText: 'straight to the thread' }).waitFor({ timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await post(reader, 'Open again');
+    for (const page of [mod, reader]) {
+      await comment(page, 'Open again').waitFor({ timeout: 30_000 });
+      expect(await comment(page, 'Please approve me').count()).toBe(0);
+    }
+    await mod.context().close();
+    await reader.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('rides out a gateway restart: "reconnecting", then every comment once, none lost', async () => {
+    const thread = newThread('restart');
+    const a = await openPage(thread, 'Ada Lovelace', { width: 900, height: 700 });
+    const b = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
+    await live(a, b);
+    await post(a, 'Before the restart');
+    await comment(b, 'Before the restart').waitFor({ timeout: 30_000 });
+
+    expect(await pipeline.gateway.stop('SIGKILL')).toBeNull();
+    for (const page of [a, b]) {
+      await page.locator('#conn', { hasText: 'reconnecting' }).waitFor({ timeout: 30_000 });
+    }
+    // Ingest still takes comments while no gateway is up; they wait in Kafka.
+    await post(a, 'While the gateway is down');
+    // Accepted: the page clears the box only on ingest's 202.
+    await a.waitForFunction(
+      () => (document.getElementById('comment-body') as HTMLTextAreaElement).value === '',
+    );
+    expect(await a.locator('#form-error').textContent()).toBe('');
+    pipeline.gateway = await restartService(pipeline.gateway);
+    await live(a, b);
+    await post(b, 'After the restart');
+
+    const texts = ['Before the restart', 'While the gateway is down', 'After the restart'];
+    for (const page of [a, b]) {
+      await comment(page, 'After the restart').waitFor({ timeout: 30_000 });
+      await comment(page, 'While the gateway is down').waitFor({ timeout: 30_000 });
+      const shown = await page.locator('#comments > li .body').allTextContents();
+      expect(shown.map((t) => t.trim())).toEqual(texts);
+    }
+    await a.context().close();
+    await b.context().close();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -40,7 +40,13 @@ export function runApp(name: string, env: Record<string, string>): ChildProcess 
   return spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
     // The broker's minimum session timeout: a killed stage's partitions move on after 6 s, not
     // the production default's 30 s, which the chaos tests would otherwise wait out each time.
-    env: { ...process.env, KAFKA_BROKERS: brokers(), LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '6000', ...env },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: brokers(),
+      LOG_LEVEL: 'warn',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

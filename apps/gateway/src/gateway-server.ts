@@ -150,7 +150,9 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       return httpError(res, 403, 'forbidden_origin', 'pages from this origin may not ask for tokens');
     }
     // The demo page is on another port, so another origin: it may read the answer.
-    const cors: Record<string, string> = origin ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
+    const cors: Record<string, string> = origin
+      ? { 'access-control-allow-origin': origin, vary: 'origin' }
+      : {};
     if (req.method !== 'GET') {
       return httpError(res, 405, 'method_not_allowed', 'use GET', { ...cors, allow: 'GET' });
     }

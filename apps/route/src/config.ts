@@ -1,4 +1,13 @@
-import { consumerGroupConfig, FieldError, int, kafkaConfig, opsConfig, processConfig, str, type Field } from '@threadcast/config';
+import {
+  consumerGroupConfig,
+  FieldError,
+  int,
+  kafkaConfig,
+  opsConfig,
+  processConfig,
+  str,
+  type Field,
+} from '@threadcast/config';
 
 /** A number from 0 to 1 (spam scores are probabilities); libs/config has integers only. */
 function fraction(doc: string, def: number): Field<number> {

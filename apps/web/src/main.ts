@@ -4,10 +4,12 @@
  */
 import { createClient, type Client, type ClientState, type Subscription } from '@threadcast/client';
 import type { ClientEvent } from '@threadcast/contracts';
+import { createModeratorView } from './moderator-view';
+import { renderComment, type CommentActions } from './render-comment';
 import {
   apply,
   emptyThread,
-  initials,
+  isOwn,
   latencyMs,
   presenceText,
   threadIdFrom,
@@ -70,11 +72,6 @@ function browserSuffix(): string {
   return v;
 }
 
-function timeText(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
-
 async function main() {
   const config = await loadConfig();
   const suffix = browserSuffix();
@@ -99,52 +96,26 @@ async function main() {
     await ingest(`/v1/threads/${thread.id}/comments/${commentId}/votes`, 'POST', { userId: userId(), value });
   };
 
-  const render = (c: CommentView, li: HTMLLIElement) => {
-    li.replaceChildren();
-    li.dataset.id = c.id;
-    const avatar = document.createElement(c.author.avatarUrl ? 'img' : 'span');
-    avatar.className = 'avatar';
-    avatar.setAttribute('aria-hidden', 'true');
-    if (avatar instanceof HTMLImageElement) {
-      avatar.src = c.author.avatarUrl!;
-      avatar.alt = '';
-    } else avatar.textContent = initials(c.author.name);
-    const head = document.createElement('p');
-    head.className = 'meta';
-    const who = document.createElement('strong');
-    who.className = 'author';
-    who.textContent = c.author.name;
-    const when = document.createElement('time');
-    when.dateTime = c.createdAt;
-    when.textContent = timeText(c.createdAt) + (c.edited ? ' (edited)' : '');
-    head.append(who, ' ', when);
-    const body = document.createElement('div');
-    body.className = 'body';
-    if (c.deleted) body.textContent = '(deleted)';
-    // enrich rendered the markdown and sanitized it: the gateway's html is safe to insert.
-    else body.innerHTML = c.html;
-    const votes = document.createElement('p');
-    votes.className = 'votes';
-    const up = document.createElement('button');
-    up.type = 'button';
-    up.textContent = '▲';
-    up.setAttribute('aria-label', `Vote up the comment by ${c.author.name}`);
-    up.addEventListener('click', () => void vote(c.id, 1));
-    const score = document.createElement('span');
-    score.className = 'score';
-    score.textContent = String(c.score);
-    score.setAttribute('aria-label', `score ${c.score}`);
-    const down = document.createElement('button');
-    down.type = 'button';
-    down.textContent = '▼';
-    down.setAttribute('aria-label', `Vote down the comment by ${c.author.name}`);
-    down.addEventListener('click', () => void vote(c.id, -1));
-    votes.append(up, score, down);
-    const main = document.createElement('div');
-    main.className = 'content';
-    main.append(head, body, votes);
-    li.append(avatar, main);
+  /** Markdown of the comments this page posted, to start an edit from. */
+  const sources = new Map<string, string>();
+  const ownActions: NonNullable<CommentActions['own']> = {
+    source: (id) => sources.get(id) ?? items.get(id)?.querySelector('.body')?.textContent ?? '',
+    async edit(id, body) {
+      if (!thread) return;
+      await ingest(`/v1/threads/${thread.id}/comments/${id}`, 'PATCH', { body, editorId: userId() });
+      sources.set(id, body);
+    },
+    async remove(id) {
+      if (!thread) return;
+      await ingest(`/v1/threads/${thread.id}/comments/${id}`, 'DELETE', { deletedBy: userId() });
+    },
   };
+  const render = (c: CommentView, li: HTMLLIElement) =>
+    renderComment(c, li, {
+      vote: (id, value) =>
+        void vote(id, value).catch((err: Error) => showError(`Could not vote: ${err.message}`)),
+      own: isOwn(c, userId()) ? ownActions : undefined,
+    });
 
   const onEvent = (event: ClientEvent) => {
     if (!thread) return;
@@ -239,7 +210,15 @@ async function main() {
           namedAs = id;
           localStorage.setItem('threadcast.name', name);
         }
-        await ingest(`/v1/threads/${thread.id}/comments`, 'POST', { author: { id, name }, body });
+        const answer = (await ingest(`/v1/threads/${thread.id}/comments`, 'POST', {
+          author: { id, name },
+          body,
+        })) as { id: string };
+        sources.set(answer.id, body);
+        // Its event may have come back before this answer did: show Edit and Delete on it now.
+        const comment = thread.state.comments.get(answer.id);
+        const li = items.get(answer.id);
+        if (comment && li) render(comment, li);
         els.body.value = '';
       } catch (err) {
         showError(`Could not post: ${(err as Error).message}`);
@@ -261,6 +240,8 @@ async function main() {
     const id = threadIdFrom(location.hash);
     if (id) open(id);
   });
+
+  createModeratorView({ gatewayUrl: config.gatewayUrl, userId, currentThread: () => thread?.id, ingest });
 
   els.name.value = localStorage.getItem('threadcast.name') ?? '';
   open(threadIdFrom(location.hash) ?? 't-hello');

@@ -2,7 +2,9 @@ import type { ClientEvent } from '@threadcast/contracts';
 import {
   apply,
   emptyThread,
+  heldFrom,
   initials,
+  isOwn,
   latencyMs,
   presenceText,
   threadIdFrom,
@@ -72,5 +74,26 @@ describe('page helpers', () => {
     expect(userIdFor('Ada Lovelace!', 'x1')).toBe('u-ada-lovelace-x1');
     expect(userIdFor('***', 'x1')).toBe('u-guest-x1');
     expect(presenceText(2)).toBe('2 reading now');
+  });
+
+  it('reads a held comment off a mod channel event, with why it is held', () => {
+    const base = created('c7') as Extract<ClientEvent, { type: 'comment.created' }>;
+    expect(heldFrom(base)).toBeUndefined();
+    expect(
+      heldFrom({ ...base, held: { reason: 'spam', spamScore: 0.9, spamReasons: ['links', 'blocklist'] } }),
+    ).toMatchObject({ id: 'c7', threadId: 't1', reason: 'spam', detail: 'spam score 0.9: links, blocklist' });
+    expect(
+      heldFrom({ ...base, held: { reason: 'premoderated', spamScore: 0, spamReasons: [] } }),
+    ).toMatchObject({ reason: 'premoderated', detail: '' });
+    expect(heldFrom({ ...base, type: 'comment.deleted', deletedAt: 'x' } as ClientEvent)).toBeUndefined();
+  });
+
+  it('lets only the author edit or delete a comment, and nobody a deleted one', () => {
+    const s = emptyThread();
+    const change = apply(s, created('c1'))!;
+    expect(isOwn(change.comment, 'u1')).toBe(true);
+    expect(isOwn(change.comment, 'u2')).toBe(false);
+    apply(s, { type: 'comment.deleted', eventId: 'd', id: 'c1', threadId: 't1', deletedAt: 'x' });
+    expect(isOwn(change.comment, 'u1')).toBe(false);
   });
 });

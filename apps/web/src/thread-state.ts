@@ -61,6 +61,41 @@ export function apply(state: ThreadState, event: ClientEvent): Change {
   return { kind: 'updated', comment };
 }
 
+/** A comment held back from its thread, as a moderator sees it on `mod:<forumId>`. */
+export interface HeldView {
+  id: string;
+  threadId: string;
+  author: ClientAuthor;
+  html: string;
+  createdAt: string;
+  reason: 'premoderated' | 'spam';
+  /** e.g. "spam score 0.9: links, blocklist"; empty for premoderation. */
+  detail: string;
+}
+
+/** The held comment a `mod:` channel event announces, or undefined for anything else. */
+export function heldFrom(event: ClientEvent): HeldView | undefined {
+  if (event.type !== 'comment.created' || !event.held) return undefined;
+  const { reason, spamScore, spamReasons } = event.held;
+  return {
+    id: event.id,
+    threadId: event.threadId,
+    author: event.author,
+    html: event.html,
+    createdAt: event.createdAt,
+    reason,
+    detail:
+      reason === 'spam'
+        ? `spam score ${spamScore}${spamReasons.length ? `: ${spamReasons.join(', ')}` : ''}`
+        : '',
+  };
+}
+
+/** Whether this page's user wrote the comment (and so may edit and delete it). */
+export function isOwn(comment: CommentView, userId: string): boolean {
+  return comment.author.id === userId && !comment.deleted;
+}
+
 /** Up to two initials for an avatar without a picture. */
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);

@@ -56,7 +56,9 @@ describe('keyed producer on a real broker', () => {
 
   it('keeps per-key order while sends pile up behind a request in flight, split at maxBatchRecords', async () => {
     const ordered = uid('it.ordering');
-    await createTopicsAndWait(admin, { topics: [{ topic: ordered, numPartitions: 3, replicationFactor: 1 }] });
+    await createTopicsAndWait(admin, {
+      topics: [{ topic: ordered, numPartitions: 3, replicationFactor: 1 }],
+    });
     const producer = createKeyedProducer(kafka, { maxBatchRecords: 50 });
     await producer.connect();
     const keys = ['t-a', 't-b', 't-c', 't-d', 't-e'];

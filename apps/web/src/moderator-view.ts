@@ -1,0 +1,134 @@
+/**
+ * The moderator view: comments held back from threads (premoderated, or likely spam) arrive on
+ * `mod:<forumId>`, which the gateway lets only moderator tokens read. The token is pasted, or
+ * minted by a gateway running with the local development secret (GET /demo-token). It uses its
+ * own connection: the reader's socket stays anonymous.
+ */
+import { createClient, type Client, type ClientState, type Subscription } from '@threadcast/client';
+import { demoTokenUrl } from './demo-token-url';
+import { timeText } from './render-comment';
+import { heldFrom, initials, threadIdFrom } from './thread-state';
+
+export interface ModeratorViewOptions {
+  gatewayUrl: string;
+  userId(): string;
+  currentThread(): string | undefined;
+  ingest(path: string, method: string, body: unknown): Promise<unknown>;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+export function createModeratorView(opts: ModeratorViewOptions): void {
+  const els = {
+    form: $<HTMLFormElement>('mod-form'),
+    forum: $<HTMLInputElement>('mod-forum'),
+    token: $<HTMLInputElement>('mod-token'),
+    status: $('mod-status'),
+    held: $<HTMLOListElement>('held'),
+    hold: $<HTMLButtonElement>('hold-thread'),
+  };
+  let watching: { client: Client; sub: Subscription } | undefined;
+  const status = (text: string) => (els.status.textContent = text);
+
+  const tokenFor = async (forumId: string): Promise<string> => {
+    const pasted = els.token.value.trim();
+    if (pasted) return pasted;
+    const res = await fetch(demoTokenUrl(opts.gatewayUrl, opts.userId(), forumId), { cache: 'no-store' });
+    const answer = (await res.json().catch(() => ({}))) as {
+      token?: string;
+      error?: { message?: string };
+    };
+    if (!res.ok || !answer.token) {
+      throw new Error(answer.error?.message ?? `the gateway answered ${res.status}`);
+    }
+    return answer.token;
+  };
+
+  const watch = (forumId: string, token: string) => {
+    watching?.client.close();
+    els.held.replaceChildren();
+    const channel = `mod:${forumId}`;
+    const client = createClient({
+      url: opts.gatewayUrl,
+      token,
+      onStateChange(state: ClientState) {
+        if (state === 'open') status(`Watching ${channel}: held comments appear below.`);
+        else if (state === 'reconnecting') status(`Reconnecting to ${channel}…`);
+      },
+      onError: (code, message) => status(`${code}: ${message}`),
+    });
+    const sub = client.subscribe(channel, {
+      onEvent(event) {
+        // The client already dropped duplicates (by event id).
+        const held = heldFrom(event);
+        if (held) els.held.append(heldItem(held));
+      },
+      onError: (code, message) => status(`${code}: ${message}`),
+    });
+    watching = { client, sub };
+  };
+
+  els.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const forumId = threadIdFrom(els.forum.value);
+    if (!forumId) return status('A forum id is 1 to 128 letters, digits, _ . or -.');
+    status('Getting a token…');
+    tokenFor(forumId)
+      .then((token) => watch(forumId, token))
+      .catch((err: Error) => status(`No moderator token: ${err.message}`));
+  });
+
+  // Putting the open thread in the forum, premoderated, sends its new comments here instead.
+  els.hold.addEventListener('click', () => {
+    const thread = opts.currentThread();
+    const forumId = threadIdFrom(els.forum.value);
+    if (!thread || !forumId) return;
+    const holding = els.hold.getAttribute('aria-pressed') !== 'true';
+    const moderation = holding ? 'premoderated' : 'open';
+    opts
+      .ingest(`/v1/threads/${thread}`, 'PUT', { forumId, moderation })
+      .then(() => {
+        els.hold.setAttribute('aria-pressed', String(holding));
+        els.hold.textContent = holding
+          ? "Stop holding this thread's new comments"
+          : "Hold this thread's new comments for the forum's moderators";
+        status(
+          holding
+            ? `New comments in ${thread} are held for forum ${forumId}'s moderators.`
+            : `New comments in ${thread} go straight to the thread again.`,
+        );
+      })
+      .catch((err: Error) => status(`Could not change the thread: ${err.message}`));
+  });
+}
+
+function heldItem(held: NonNullable<ReturnType<typeof heldFrom>>): HTMLLIElement {
+  const li = document.createElement('li');
+  li.className = 'comment held';
+  li.dataset.id = held.id;
+  const avatar = document.createElement('span');
+  avatar.className = 'avatar';
+  avatar.setAttribute('aria-hidden', 'true');
+  avatar.textContent = initials(held.author.name);
+  const head = document.createElement('p');
+  head.className = 'meta';
+  const who = document.createElement('strong');
+  who.className = 'author';
+  who.textContent = held.author.name;
+  const when = document.createElement('time');
+  when.dateTime = held.createdAt;
+  when.textContent = timeText(held.createdAt);
+  const why = document.createElement('span');
+  why.className = 'why';
+  why.textContent = `held: ${held.reason}${held.detail ? ` (${held.detail})` : ''} · thread ${held.threadId}`;
+  head.append(who, ' ', when, ' ', why);
+  const body = document.createElement('div');
+  body.className = 'body';
+  // Sanitized by enrich, like every comment's html.
+  body.innerHTML = held.html;
+  const content = document.createElement('div');
+  content.className = 'content';
+  content.append(head, body);
+  li.append(avatar, content);
+  return li;
+}
