@@ -6,8 +6,8 @@
  */
 import { createClient, type Client, type ClientState, type Subscription } from '@threadcast/client';
 import { demoTokenUrl } from './demo-token-url';
-import { timeText } from './render-comment';
-import { heldFrom, initials, threadIdFrom } from './thread-state';
+import { avatarOf, metaLine } from './render-comment';
+import { heldFrom, threadIdFrom, type HeldView } from './thread-state';
 
 export interface ModeratorViewOptions {
   gatewayUrl: string;
@@ -102,26 +102,15 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
   });
 }
 
-function heldItem(held: NonNullable<ReturnType<typeof heldFrom>>): HTMLLIElement {
+function heldItem(held: HeldView): HTMLLIElement {
   const li = document.createElement('li');
   li.className = 'comment held';
   li.dataset.id = held.id;
-  const avatar = document.createElement('span');
-  avatar.className = 'avatar';
-  avatar.setAttribute('aria-hidden', 'true');
-  avatar.textContent = initials(held.author.name);
-  const head = document.createElement('p');
-  head.className = 'meta';
-  const who = document.createElement('strong');
-  who.className = 'author';
-  who.textContent = held.author.name;
-  const when = document.createElement('time');
-  when.dateTime = held.createdAt;
-  when.textContent = timeText(held.createdAt);
+  const head = metaLine(held.author, held.createdAt);
   const why = document.createElement('span');
   why.className = 'why';
   why.textContent = `held: ${held.reason}${held.detail ? ` (${held.detail})` : ''} · thread ${held.threadId}`;
-  head.append(who, ' ', when, ' ', why);
+  head.append(' ', why);
   const body = document.createElement('div');
   body.className = 'body';
   // Sanitized by enrich, like every comment's html.
@@ -129,6 +118,6 @@ function heldItem(held: NonNullable<ReturnType<typeof heldFrom>>): HTMLLIElement
   const content = document.createElement('div');
   content.className = 'content';
   content.append(head, body);
-  li.append(avatar, content);
+  li.append(avatarOf(held.author), content);
   return li;
 }

@@ -3,6 +3,7 @@
  * and for the reader's own comments Edit (inline form) and Delete. Rebuilt whole on every change
  * of the comment: a comment is a handful of nodes, and rebuilding keeps no stale state.
  */
+import type { ClientAuthor } from '@threadcast/contracts';
 import { initials, type CommentView } from './thread-state';
 
 export interface CommentActions {
@@ -19,14 +20,6 @@ export interface CommentActions {
 export function renderComment(c: CommentView, li: HTMLLIElement, actions: CommentActions): void {
   li.replaceChildren();
   li.dataset.id = c.id;
-  const avatar = document.createElement(c.author.avatarUrl ? 'img' : 'span');
-  avatar.className = 'avatar';
-  avatar.setAttribute('aria-hidden', 'true');
-  if (avatar instanceof HTMLImageElement) {
-    avatar.src = c.author.avatarUrl!;
-    avatar.alt = '';
-  } else avatar.textContent = initials(c.author.name);
-
   const body = document.createElement('div');
   body.className = 'body';
   if (c.deleted) body.textContent = '(deleted)';
@@ -60,19 +53,32 @@ export function renderComment(c: CommentView, li: HTMLLIElement, actions: Commen
 
   const content = document.createElement('div');
   content.className = 'content';
-  content.append(meta(c), body, tools);
-  li.append(avatar, content);
+  content.append(metaLine(c.author, c.createdAt, c.edited ? ' (edited)' : ''), body, tools);
+  li.append(avatarOf(c.author), content);
 }
 
-function meta(c: CommentView): HTMLElement {
+/** The author's picture, or their initials. Decorative: the name is in the text beside it. */
+export function avatarOf(author: ClientAuthor): HTMLElement {
+  const avatar = document.createElement(author.avatarUrl ? 'img' : 'span');
+  avatar.className = 'avatar';
+  avatar.setAttribute('aria-hidden', 'true');
+  if (avatar instanceof HTMLImageElement) {
+    avatar.src = author.avatarUrl!;
+    avatar.alt = '';
+  } else avatar.textContent = initials(author.name);
+  return avatar;
+}
+
+/** "<strong>Name</strong> <time>12:03</time>", with `timeSuffix` after the time. */
+export function metaLine(author: ClientAuthor, createdAt: string, timeSuffix = ''): HTMLParagraphElement {
   const head = document.createElement('p');
   head.className = 'meta';
   const who = document.createElement('strong');
   who.className = 'author';
-  who.textContent = c.author.name;
+  who.textContent = author.name;
   const when = document.createElement('time');
-  when.dateTime = c.createdAt;
-  when.textContent = timeText(c.createdAt) + (c.edited ? ' (edited)' : '');
+  when.dateTime = createdAt;
+  when.textContent = timeText(createdAt) + timeSuffix;
   head.append(who, ' ', when);
   return head;
 }
@@ -149,7 +155,7 @@ function showProblem(li: HTMLLIElement, message: string): void {
   p.textContent = message;
 }
 
-export function timeText(iso: string): string {
+function timeText(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }

@@ -9,6 +9,22 @@ describe('keyed producer on a real broker', () => {
   const admin = kafka.admin();
   const topic = uid('it.partitioning');
 
+  /** Every record of the topic, from the beginning to where it ended when asked. */
+  const readAll = async (name: string): Promise<InRecord[]> => {
+    const seen: InRecord[] = [];
+    const reader = await readTopic({
+      kafka,
+      topic: name,
+      groupId: uid('it-reader'),
+      fromBeginning: true,
+      logger,
+      onRecord: (r) => seen.push(r),
+    });
+    await reader.caughtUp;
+    await reader.stop();
+    return seen;
+  };
+
   beforeAll(async () => {
     await admin.connect();
     await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 12, replicationFactor: 1 }] });
@@ -31,17 +47,7 @@ describe('keyed producer on a real broker', () => {
     );
     await producer.disconnect();
 
-    const seen: InRecord[] = [];
-    const reader = await readTopic({
-      kafka,
-      topic,
-      groupId: uid('it-reader'),
-      fromBeginning: true,
-      logger,
-      onRecord: (r) => seen.push(r),
-    });
-    await reader.caughtUp;
-    await reader.stop();
+    const seen = await readAll(topic);
 
     expect(seen).toHaveLength(JAVA_FIXTURES.length);
     for (const [key, , partition] of JAVA_FIXTURES) {
@@ -80,17 +86,7 @@ describe('keyed producer on a real broker', () => {
     await Promise.all(sends);
     await producer.disconnect();
 
-    const seen: InRecord[] = [];
-    const reader = await readTopic({
-      kafka,
-      topic: ordered,
-      groupId: uid('it-reader'),
-      fromBeginning: true,
-      logger,
-      onRecord: (r) => seen.push(r),
-    });
-    await reader.caughtUp;
-    await reader.stop();
+    const seen = await readAll(ordered);
     await admin.deleteTopics({ topics: [ordered] }).catch(() => undefined);
 
     expect(seen).toHaveLength(600);
