@@ -111,6 +111,11 @@ export const gatewayConfig = {
     2000,
     { min: 50 },
   ),
+  GATEWAY_PRESENCE_MIN_GAP_MS: int(
+    'Least time between two presence frames of one channel: changes meanwhile are sent together, so a join storm costs each reader one frame per gap instead of one per join. The first frame is never held.',
+    1000,
+    { min: 0, max: 60_000 },
+  ),
   GATEWAY_JWT_SECRET: hmacSecret(
     'HS256 secret that signs client tokens (?token=). Unset, with GATEWAY_JWT_JWKS_URL unset too: sockets are anonymous and a token is refused.',
   ),

@@ -47,11 +47,24 @@ void runService({
       logger,
       intervalMs: config.GATEWAY_PRESENCE_INTERVAL_MS,
       expiryMs: 3 * config.GATEWAY_PRESENCE_INTERVAL_MS,
+      minGapMs: config.GATEWAY_PRESENCE_MIN_GAP_MS,
       localCount: (channel) => server.current?.subscriberCount(channel) ?? 0,
       broadcast: (channel, frame) => server.current?.broadcast(channel, frame),
     });
     onShutdown('presence', () => presence.close());
     let presenceFlush: NodeJS.Immediate | undefined;
+    let presenceLater: NodeJS.Timeout | undefined;
+    const flushPresence = () => {
+      presenceFlush = undefined;
+      // Channels whose last frame is too recent are held; flush again when the first is due.
+      const wait = presence.tracker.flush();
+      if (wait !== undefined && !presenceLater) {
+        presenceLater = setTimeout(() => {
+          presenceLater = undefined;
+          flushPresence();
+        }, wait).unref();
+      }
+    };
     const gateway = createGatewayServer({
       maxFrameBytes: config.GATEWAY_MAX_FRAME_BYTES,
       maxSubscriptions: config.GATEWAY_MAX_SUBSCRIPTIONS,
@@ -83,10 +96,7 @@ void runService({
       onSubscribersChanged(channel) {
         presence.tracker.localChanged(channel);
         // Joins and leaves of one event-loop turn make one presence frame.
-        presenceFlush ??= setImmediate(() => {
-          presenceFlush = undefined;
-          presence.tracker.flush();
-        });
+        presenceFlush ??= setImmediate(flushPresence);
       },
     });
     server.current = gateway;

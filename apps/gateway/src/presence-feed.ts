@@ -36,6 +36,8 @@ export async function openPresenceFeed(opts: {
   intervalMs: number;
   /** Reports older than this no longer count (a dead pod). */
   expiryMs: number;
+  /** Least time between two frames of one channel (see the tracker). */
+  minGapMs: number;
   localCount(channel: string): number;
   broadcast(channel: string, frame: string): void;
 }): Promise<PresenceFeed> {
@@ -49,6 +51,7 @@ export async function openPresenceFeed(opts: {
   const tracker = createPresenceTracker({
     pod,
     expiryMs: opts.expiryMs,
+    minGapMs: opts.minGapMs,
     localCount: opts.localCount,
     broadcast: opts.broadcast,
     publish(reports) {

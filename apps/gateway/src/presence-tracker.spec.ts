@@ -123,4 +123,32 @@ describe('presence records', () => {
   ])('refuses %p', (value) => {
     expect(parsePresenceRecord(value)).toBeUndefined();
   });
+
+  it('holds changes within minGapMs of the last frame and sends their latest total once it passed', () => {
+    const { tracker, local, advance, counts } = setup({ minGapMs: 1000 });
+    local.set('thread:a', 1);
+    tracker.localChanged('thread:a');
+    // The first frame to a channel is never held.
+    expect(tracker.flush()).toBeUndefined();
+    expect(counts()).toEqual([1]);
+    advance(300);
+    for (const n of [2, 3, 4]) {
+      local.set('thread:a', n);
+      tracker.localChanged('thread:a');
+      expect(tracker.flush()).toBe(700);
+    }
+    advance(699);
+    expect(tracker.flush()).toBe(1);
+    expect(counts()).toEqual([1]);
+    advance(1);
+    expect(tracker.flush()).toBeUndefined();
+    expect(counts()).toEqual([1, 4]);
+    // A tick sends what is due too, and nothing twice.
+    local.set('thread:a', 5);
+    tracker.localChanged('thread:a');
+    advance(1000);
+    tracker.tick();
+    tracker.flush();
+    expect(counts()).toEqual([1, 4, 5]);
+  });
 });

@@ -27,6 +27,12 @@ export interface PresenceTrackerOptions {
   broadcast(channel: string, frame: string): void;
   /** Reports older than this no longer count. */
   expiryMs: number;
+  /**
+   * Least time between two frames of one channel; changes meanwhile go out together once it
+   * has passed. A join storm on a channel of N readers then costs N frames a gap, not N per
+   * join. The first frame to a channel's subscribers is never held. 0: every flush sends.
+   */
+  minGapMs?: number;
   now?: () => number;
 }
 
@@ -37,8 +43,11 @@ export interface PresenceTracker {
   received(channel: string, report: PresenceReport): void;
   /** Every interval: publish local counts, drop expired pods, send totals that changed. */
   tick(): void;
-  /** Sends totals that changed since they were last sent. */
-  flush(): void;
+  /**
+   * Sends totals that changed since they were last sent, except where the last frame is more
+   * recent than `minGapMs`: returns the ms until the first of those is due (undefined: none).
+   */
+  flush(): number | undefined;
   /** The current total of a channel (this pod's live count plus live remote reports). */
   total(channel: string): number;
   /** Channels this tracker holds any state for (local or remote). */
@@ -83,18 +92,21 @@ interface ChannelState {
   readonly remotes: Map<string, Remote>;
   /** The total last sent to local subscribers (-1: never sent). */
   sent: number;
+  /** When it was sent. */
+  sentAt: number;
   /** Published a non-zero count last tick: a zero must follow once the channel empties. */
   published: boolean;
 }
 
 export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTracker {
   const now = opts.now ?? Date.now;
+  const minGap = opts.minGapMs ?? 0;
   const channels = new Map<string, ChannelState>();
   const dirty = new Set<string>();
 
   const stateOf = (channel: string) => {
     let s = channels.get(channel);
-    if (!s) channels.set(channel, (s = { remotes: new Map(), sent: -1, published: false }));
+    if (!s) channels.set(channel, (s = { remotes: new Map(), sent: -1, sentAt: 0, published: false }));
     return s;
   };
 
@@ -105,21 +117,33 @@ export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTra
     return sum;
   };
 
-  const flush = () => {
+  const flush = (): number | undefined => {
+    const t = now();
+    let wait: number | undefined;
     for (const channel of dirty) {
       const s = channels.get(channel);
-      if (!s) continue;
+      if (!s) {
+        dirty.delete(channel);
+        continue;
+      }
       const local = opts.localCount(channel);
       const count = total(channel);
       // Nobody here to tell: forget what was sent, so a newcomer gets the count.
       if (local === 0) s.sent = -1;
       else if (count !== s.sent) {
+        const due = s.sentAt + minGap - t;
+        if (s.sent >= 0 && due > 0) {
+          wait = wait === undefined ? due : Math.min(wait, due);
+          continue; // stays dirty
+        }
         s.sent = count;
+        s.sentAt = t;
         opts.broadcast(channel, presenceFrame(channel, count));
       }
+      dirty.delete(channel);
       if (local === 0 && s.remotes.size === 0 && !s.published) channels.delete(channel);
     }
-    dirty.clear();
+    return wait;
   };
 
   return {
