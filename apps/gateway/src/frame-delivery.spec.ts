@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { cursorOf } from './cursor';
-import { eventFrame, payloadLength } from './frame-delivery';
+import { eventFrame, payloadLength, textFrame } from './frame-delivery';
 
 type ReceiverLike = NodeJS.WritableStream & {
   on(event: 'message', cb: (data: Buffer, isBinary: boolean) => void): void;
@@ -81,5 +81,14 @@ describe('eventFrame', () => {
     ['whitespace before the object', Buffer.from(' {"op":"event"}')],
   ])('refuses %s', (_what, v) => {
     expect(eventFrame(v, '0-1')).toBeUndefined();
+  });
+});
+
+describe('textFrame', () => {
+  it.each([0, 125, 126, 65_535, 65_536])('frames a %s-byte text that ws reads back as sent', async (size) => {
+    const text = 'é'.repeat(Math.floor(size / 2)) + 'x'.repeat(size % 2);
+    const frame = textFrame(text);
+    expect(payloadLength(frame)).toBe(Buffer.byteLength(text));
+    expect(await receive(frame)).toEqual({ text, isBinary: false });
   });
 });

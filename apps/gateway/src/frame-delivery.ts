@@ -25,8 +25,29 @@ export function eventFrame(value: Buffer | null, cursor: string): Buffer | undef
   if (value[end] !== CLOSE_BRACE) return undefined;
   // `,"cursor":"` is 11 bytes, then the cursor, then `"}`.
   const payload = end + 13 + cursor.length;
-  const head = payload < 126 ? 2 : payload < 65_536 ? 4 : 10;
+  const head = frameHeaderLength(payload);
   const out = Buffer.allocUnsafe(head + payload);
+  writeFrameHeader(out, head, payload);
+  value.copy(out, head, 0, end);
+  out.write(`,"cursor":"${cursor}"}`, head + end, 'latin1');
+  return out;
+}
+
+/** A whole text message as one WebSocket frame (unmasked), to write the same bytes to many sockets. */
+export function textFrame(text: string): Buffer {
+  const payload = Buffer.byteLength(text);
+  const head = frameHeaderLength(payload);
+  const out = Buffer.allocUnsafe(head + payload);
+  writeFrameHeader(out, head, payload);
+  out.write(text, head, 'utf8');
+  return out;
+}
+
+function frameHeaderLength(payload: number): number {
+  return payload < 126 ? 2 : payload < 65_536 ? 4 : 10;
+}
+
+function writeFrameHeader(out: Buffer, head: number, payload: number): void {
   out[0] = FIN_TEXT;
   if (head === 2) out[1] = payload;
   else if (head === 4) {
@@ -37,9 +58,6 @@ export function eventFrame(value: Buffer | null, cursor: string): Buffer | undef
     out.writeUInt32BE(0, 2); // frames stay far below 4 GiB
     out.writeUInt32BE(payload, 6);
   }
-  value.copy(out, head, 0, end);
-  out.write(`,"cursor":"${cursor}"}`, head + end, 'latin1');
-  return out;
 }
 
 /** Bytes of the frame's payload (the JSON text), without the header. */

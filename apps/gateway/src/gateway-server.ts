@@ -15,6 +15,7 @@ import { authorize, type Claims } from './authorize';
 import { cursorOf, parseCursor, type Cursor } from './cursor';
 import type { DeliveryFeed } from './delivery-feed';
 import { createFanOut, type DeliveryRecord } from './fan-out';
+import { textFrame } from './frame-delivery';
 import type { GatewayMetrics } from './gateway-metrics';
 import { createPartitionPositions } from './partition-positions';
 import {
@@ -489,9 +490,14 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       return clients.size;
     },
     subscriberCount: (channel) => subscriptions.subscribers(channel)?.size ?? 0,
-    broadcast(channel, frame) {
+    broadcast(channel, text) {
       const subs = subscriptions.subscribers(channel);
-      if (subs) for (const sub of subs) if (!sub.client.slow) send(sub.client, frame);
+      if (!subs) return;
+      // Framed once, the same bytes to every socket, as fan-out does with events.
+      const frame = textFrame(text);
+      for (const sub of subs) {
+        if (!sub.client.slow && sub.client.ws.readyState === OPEN) sub.client.stream.write(frame);
+      }
     },
   };
 }

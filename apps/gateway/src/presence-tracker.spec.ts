@@ -124,7 +124,7 @@ describe('presence records', () => {
     expect(parsePresenceRecord(value)).toBeUndefined();
   });
 
-  it('holds changes within minGapMs of the last frame and sends their latest total once it passed', () => {
+  it('holds changes within minGapMs of the last frame, and sends their latest total at the next look', () => {
     const { tracker, local, advance, counts } = setup({ minGapMs: 1000 });
     local.set('thread:a', 1);
     tracker.localChanged('thread:a');
@@ -135,20 +135,26 @@ describe('presence records', () => {
     for (const n of [2, 3, 4]) {
       local.set('thread:a', n);
       tracker.localChanged('thread:a');
-      expect(tracker.flush()).toBe(700);
+      // Held channels are looked at again one gap after the last look.
+      expect(tracker.flush()).toBe(1000);
     }
-    advance(699);
+    advance(999);
     expect(tracker.flush()).toBe(1);
     expect(counts()).toEqual([1]);
     advance(1);
     expect(tracker.flush()).toBeUndefined();
     expect(counts()).toEqual([1, 4]);
+    // Another channel's first frame is not held by this one's gap.
+    local.set('thread:b', 1);
+    tracker.localChanged('thread:b');
+    tracker.flush();
+    expect(counts()).toEqual([1, 4, 1]);
     // A tick sends what is due too, and nothing twice.
     local.set('thread:a', 5);
     tracker.localChanged('thread:a');
     advance(1000);
     tracker.tick();
     tracker.flush();
-    expect(counts()).toEqual([1, 4, 5]);
+    expect(counts()).toEqual([1, 4, 1, 5]);
   });
 });

@@ -44,8 +44,9 @@ export interface PresenceTracker {
   /** Every interval: publish local counts, drop expired pods, send totals that changed. */
   tick(): void;
   /**
-   * Sends totals that changed since they were last sent, except where the last frame is more
-   * recent than `minGapMs`: returns the ms until the first of those is due (undefined: none).
+   * Sends totals that changed since they were last sent, except where the channel's last frame
+   * is more recent than `minGapMs`: those are held and looked at again once per gap. Returns
+   * the ms until then (undefined: nothing held).
    */
   flush(): number | undefined;
   /** The current total of a channel (this pod's live count plus live remote reports). */
@@ -117,33 +118,46 @@ export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTra
     return sum;
   };
 
+  /** Channels with a change not sent yet because their last frame is too recent. */
+  const held = new Set<string>();
+  let nextHeldScan = 0;
+
+  /** Sends the channel's total if it changed and may be sent now; true when it must wait. */
+  const settle = (channel: string, s: ChannelState, t: number): boolean => {
+    const local = opts.localCount(channel);
+    if (local === 0) {
+      // Nobody here to tell: forget what was sent, so a newcomer gets the count.
+      s.sent = -1;
+      if (s.remotes.size === 0 && !s.published) channels.delete(channel);
+      return false;
+    }
+    const count = total(channel);
+    if (count === s.sent) return false;
+    if (s.sent >= 0 && t - s.sentAt < minGap) return true;
+    s.sent = count;
+    s.sentAt = t;
+    opts.broadcast(channel, presenceFrame(channel, count));
+    return false;
+  };
+
   const flush = (): number | undefined => {
     const t = now();
-    let wait: number | undefined;
     for (const channel of dirty) {
       const s = channels.get(channel);
-      if (!s) {
-        dirty.delete(channel);
-        continue;
-      }
-      const local = opts.localCount(channel);
-      const count = total(channel);
-      // Nobody here to tell: forget what was sent, so a newcomer gets the count.
-      if (local === 0) s.sent = -1;
-      else if (count !== s.sent) {
-        const due = s.sentAt + minGap - t;
-        if (s.sent >= 0 && due > 0) {
-          wait = wait === undefined ? due : Math.min(wait, due);
-          continue; // stays dirty
-        }
-        s.sent = count;
-        s.sentAt = t;
-        opts.broadcast(channel, presenceFrame(channel, count));
-      }
-      dirty.delete(channel);
-      if (local === 0 && s.remotes.size === 0 && !s.published) channels.delete(channel);
+      if (s && settle(channel, s, t)) held.add(channel);
     }
-    return wait;
+    dirty.clear();
+    // Held channels are looked at once per gap, not at every flush: a join storm flushes at
+    // every event-loop turn, and rescanning thousands of held channels each time would cost more
+    // than the frames saved.
+    if (held.size > 0 && t >= nextHeldScan) {
+      for (const channel of held) {
+        const s = channels.get(channel);
+        if (!s || !settle(channel, s, t)) held.delete(channel);
+      }
+      nextHeldScan = t + minGap;
+    }
+    return held.size > 0 ? Math.max(0, nextHeldScan - t) : undefined;
   };
 
   return {
