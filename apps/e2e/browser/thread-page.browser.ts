@@ -87,6 +87,13 @@ describe('the thread page in Chromium', () => {
   const live = async (...pages: Page[]) => {
     for (const page of pages) await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: 30_000 });
   };
+  /** Ada at a desktop window and Grace on a phone, both on the thread and live. */
+  const twoWindows = async (thread: string) => {
+    const a = await openPage(thread, 'Ada Lovelace', { width: 900, height: 700 });
+    const b = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
+    await live(a, b);
+    return { a, b };
+  };
 
   it('shows a comment typed in one window in the other, presence 2, live votes, and inert scripts', async () => {
     const thread = `t-browser-${Math.random().toString(36).slice(2, 8)}`;
@@ -143,10 +150,7 @@ describe('the thread page in Chromium', () => {
   });
 
   it('lets the author edit and delete a comment, shown live in both windows, and nobody else', async () => {
-    const thread = newThread('edit');
-    const a = await openPage(thread, 'Ada Lovelace', { width: 900, height: 700 });
-    const b = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
-    await live(a, b);
+    const { a, b } = await twoWindows(newThread('edit'));
 
     await post(a, 'First draft');
     await comment(b, 'First draft').waitFor({ timeout: 30_000 });
@@ -228,10 +232,7 @@ describe('the thread page in Chromium', () => {
   });
 
   it('rides out a gateway restart: "reconnecting", then every comment once, none lost', async () => {
-    const thread = newThread('restart');
-    const a = await openPage(thread, 'Ada Lovelace', { width: 900, height: 700 });
-    const b = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
-    await live(a, b);
+    const { a, b } = await twoWindows(newThread('restart'));
     await post(a, 'Before the restart');
     await comment(b, 'Before the restart').waitFor({ timeout: 30_000 });
 
