@@ -225,6 +225,12 @@ naming the field.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* The development secret is published in the source: a deployment using it has no auth. */}}
+{{- range $e := concat $v.global.env $v.gateway.env }}
+{{- if and (eq (toString $e.name) "GATEWAY_DEV_AUTH") (has (lower (toString $e.value)) (list "1" "true" "yes" "on")) }}
+{{- fail "env GATEWAY_DEV_AUTH: local development only (tokens are checked with a secret published in the source, and anyone may mint them); give the gateway real keys with gateway.auth" }}
+{{- end }}
+{{- end }}
 {{- if and $v.gateway.enabled (ge (int $v.gateway.drainMs) (int $v.gateway.shutdownTimeoutMs)) }}
 {{- fail (printf "gateway.drainMs (%d) must be below gateway.shutdownTimeoutMs (%d): the drain runs inside the shutdown timeout" (int $v.gateway.drainMs) (int $v.gateway.shutdownTimeoutMs)) }}
 {{- end }}
