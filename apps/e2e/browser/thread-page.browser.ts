@@ -87,6 +87,24 @@ describe('the thread page in Chromium', () => {
   const live = async (...pages: Page[]) => {
     for (const page of pages) await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: 30_000 });
   };
+  /**
+   * enrich learns a thread's new setting from the threads topic a moment after ingest's 202, so
+   * a comment posted at once may still be routed by the old one: the reader posts probes until
+   * one lands where the new setting sends it (held for the moderator, or on the thread).
+   */
+  const untilProbeLands = async (mod: Page, reader: Page, where: 'held' | 'thread') => {
+    for (let i = 0; i < 20; i++) {
+      const text = `probe-${where}-${i}.`;
+      await post(reader, text);
+      const held = mod.locator('#held > li', { hasText: text });
+      const onThread = comment(mod, text);
+      await held.or(onThread).waitFor({ timeout: 30_000 });
+      if ((await (where === 'held' ? held : onThread).count()) > 0) return;
+    }
+    throw new Error(
+      `no probe landed ${where === 'held' ? 'with the moderator' : 'on the thread'} in 20 tries`,
+    );
+  };
   /** Ada at a desktop window and Grace on a phone, both on the thread and live. */
   const twoWindows = async (thread: string) => {
     const a = await openPage(thread, 'Ada Lovelace', { width: 900, height: 700 });
@@ -206,9 +224,7 @@ describe('the thread page in Chromium', () => {
     await mod.locator('#mod-status', { hasText: 'are held' }).waitFor({ timeout: 30_000 });
     const stop = mod.getByRole('button', { name: /Stop holding this thread/ });
     expect(await stop.getAttribute('aria-pressed')).toBe('true');
-    // enrich learns the thread's new setting from the threads topic, a moment after ingest's 202;
-    // a comment enriched before that would still go to the thread.
-    await new Promise((r) => setTimeout(r, 1500));
+    await untilProbeLands(mod, reader, 'held');
 
     await post(reader, 'Please approve me');
     const held = mod.locator('#held > li', { hasText: 'Please approve me' });
@@ -220,7 +236,7 @@ describe('the thread page in Chromium', () => {
     // Held means held: a comment posted after it reaches the thread only once the hold is off.
     await stop.click();
     await mod.locator('#mod-status', { hasText: 'straight to the thread' }).waitFor({ timeout: 30_000 });
-    await new Promise((r) => setTimeout(r, 1500));
+    await untilProbeLands(mod, reader, 'thread');
     await post(reader, 'Open again');
     for (const page of [mod, reader]) {
       await comment(page, 'Open again').waitFor({ timeout: 30_000 });

@@ -4,7 +4,7 @@
  * minted by a gateway running with the local development secret (GET /demo-token). It uses its
  * own connection: the reader's socket stays anonymous.
  */
-import { createClient, type Client, type ClientState, type Subscription } from '@threadcast/client';
+import { createClient, type Client, type ClientState } from '@threadcast/client';
 import { demoTokenUrl } from './demo-token-url';
 import { avatarOf, metaLine } from './render-comment';
 import { heldFrom, threadIdFrom, type HeldView } from './thread-state';
@@ -27,7 +27,8 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
     held: $<HTMLOListElement>('held'),
     hold: $<HTMLButtonElement>('hold-thread'),
   };
-  let watching: { client: Client; sub: Subscription } | undefined;
+  /** The moderator connection; closing it ends its subscription too. */
+  let watching: Client | undefined;
   const status = (text: string) => (els.status.textContent = text);
 
   const tokenFor = async (forumId: string): Promise<string> => {
@@ -45,7 +46,7 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
   };
 
   const watch = (forumId: string, token: string) => {
-    watching?.client.close();
+    watching?.close();
     els.held.replaceChildren();
     const channel = `mod:${forumId}`;
     const client = createClient({
@@ -57,7 +58,7 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
       },
       onError: (code, message) => status(`${code}: ${message}`),
     });
-    const sub = client.subscribe(channel, {
+    client.subscribe(channel, {
       onEvent(event) {
         // The client already dropped duplicates (by event id).
         const held = heldFrom(event);
@@ -65,7 +66,7 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
       },
       onError: (code, message) => status(`${code}: ${message}`),
     });
-    watching = { client, sub };
+    watching = client;
   };
 
   els.form.addEventListener('submit', (e) => {
