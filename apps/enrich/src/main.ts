@@ -24,7 +24,7 @@ void runService({
   async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
     // Registered first, so it runs last: spans of the final batches get exported.
     onShutdown('telemetry', () => telemetry.shutdown());
-    const kafka = createKafka(config, logger, 'threadcast-enrich');
+    const kafka = createKafka(config, logger, 'threadcast-enrich', registry);
     const health = await watchKafka({
       kafka,
       logger,

@@ -22,7 +22,7 @@ void runService({
         'GATEWAY_DEV_AUTH: tokens are checked with the development secret published in the source, and GET /demo-token mints them; anyone can be anyone. Local development only.',
       );
     }
-    const kafka = createKafka(config, logger, 'threadcast-gateway');
+    const kafka = createKafka(config, logger, 'threadcast-gateway', registry);
     const health = await watchKafka({ kafka, topics: [TOPICS.deliveries, TOPICS.presence], logger });
     onShutdown('kafka-health', () => health.stop());
     readiness.add('kafka', health.isHealthy);

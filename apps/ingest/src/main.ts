@@ -14,7 +14,7 @@ void runService({
     // Registered first, so it runs last: spans of the final requests and batches get exported.
     ctx.onShutdown('telemetry', () => telemetry.shutdown());
     const { config, logger } = ctx;
-    const kafka = createKafka(config, logger, 'threadcast-ingest');
+    const kafka = createKafka(config, logger, 'threadcast-ingest', ctx.registry);
     const producer = createKeyedProducer(kafka);
     let kafkaHealth: KafkaHealth | undefined;
     let connected = false;

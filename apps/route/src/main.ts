@@ -25,7 +25,7 @@ void runService({
   async start({ config, logger, registry, readiness, instanceId, onShutdown }) {
     // Registered first, so it runs last: spans of the final batches get exported.
     onShutdown('telemetry', () => telemetry.shutdown());
-    const kafka = createKafka(config, logger, 'threadcast-route');
+    const kafka = createKafka(config, logger, 'threadcast-route', registry);
     // Unique per process, not per pod name: a restarted process must apply its own earlier writes.
     const writerId = `${instanceId}-${randomUUID().slice(0, 8)}`;
 

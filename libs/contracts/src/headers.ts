@@ -8,6 +8,13 @@ export const HEADERS = {
   eventId: 'tc-event-id',
   /** When ingest (or the producing team) accepted the event: epoch milliseconds. */
   acceptedAt: 'tc-accepted-at',
+  /**
+   * The Kafka timestamps (epoch ms, CreateTime) of the records this one descends from, oldest
+   * first, comma separated: on `comments.enriched` the `comments` record's, on `deliveries` the
+   * `comments` and `comments.enriched` records'. The stage runner appends its input's; the
+   * gateway turns them into per-hop latencies.
+   */
+  hops: 'tc-hops',
   /** W3C trace context. */
   traceparent: 'traceparent',
   tracestate: 'tracestate',

@@ -1,5 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from '@threadcast/runtime';
+import type { Registry } from 'prom-client';
+import { countKafkaRequests } from './request-metrics';
 
 export interface KafkaClientConfig {
   KAFKA_BROKERS: string[];
@@ -17,8 +19,16 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client from the shared config, logging through pino. */
-export function createKafka(config: KafkaClientConfig, logger: Logger, clientId: string): Kafka {
+/**
+ * A kafkajs client from the shared config, logging through pino. With a registry, every client
+ * made from it counts its requests (`threadcast_kafka_requests_total{client,api}`).
+ */
+export function createKafka(
+  config: KafkaClientConfig,
+  logger: Logger,
+  clientId: string,
+  registry?: Registry,
+): Kafka {
   const options: KafkaConfig = {
     clientId: config.KAFKA_CLIENT_ID ?? clientId,
     brokers: config.KAFKA_BROKERS,
@@ -43,7 +53,9 @@ export function createKafka(config: KafkaClientConfig, logger: Logger, clientId:
       password: config.KAFKA_SASL_PASSWORD,
     } as SASLOptions;
   }
-  return new Kafka(options);
+  const kafka = new Kafka(options);
+  if (registry) countKafkaRequests(kafka, registry);
+  return kafka;
 }
 
 export type { Kafka };

@@ -1,5 +1,6 @@
 export { murmur2, partitionForKey } from './murmur2';
 export { createKafka } from './create-kafka';
+export { countKafkaRequests } from './request-metrics';
 export type { Kafka, KafkaClientConfig } from './create-kafka';
 export { createTopicsAndWait, missingTopics, provisionTopics } from './provision-topics';
 export type { ProvisionReport, TopicDifference } from './provision-topics';
