@@ -6,7 +6,6 @@ describe('enrich config', () => {
     expect(loadConfig(enrichConfig, {})).toMatchObject({
       OPS_PORT: 9102,
       ENRICH_GROUP_ID: 'threadcast-enrich',
-      ENRICH_CONCURRENT_PARTITIONS: 4,
       ENRICH_BURST_MAX_AUTHORS: 50_000,
     });
   });

@@ -6,10 +6,6 @@ export const enrichConfig = {
   ...processConfig,
   ...opsConfig(9102),
   ENRICH_GROUP_ID: str('Consumer group of the enrich stage on the comments topic.', 'threadcast-enrich'),
-  ENRICH_CONCURRENT_PARTITIONS: int('Partitions of comments one pod processes in parallel.', 4, {
-    min: 1,
-    max: 1000,
-  }),
   ENRICH_BURST_MAX_AUTHORS: int(
     'Authors whose recent comment times a pod remembers for the burst spam signal (memory bound).',
     50_000,

@@ -66,7 +66,7 @@ describe('enrichRecord', () => {
     tables.users.set('u1', { id: 'u1', name: 'Ada', avatarUrl: 'https://img.example/ada.png' });
     tables.threads.set('t1', { id: 't1', forumId: 'f1', moderation: 'premoderated', closed: false });
     spamSeen = [];
-    deps = { burst: createBurstTracker(), observeSpam: (s) => spamSeen.push(s) };
+    deps = { burst: createBurstTracker(), writerId: 'w1', observeSpam: (s) => spamSeen.push(s) };
   });
 
   it('enriches a new comment and indexes it', () => {
@@ -88,20 +88,22 @@ describe('enrichRecord', () => {
       topic: TOPICS.commentIndex,
       key: 'c1',
       value: JSON.stringify({ commentId: 'c1', threadId: 't1', authorId: 'u1' }),
+      headers: { 'tc-index-writer': 'w1' },
     });
     expect(tables.comments.get('c1')).toEqual({ commentId: 'c1', threadId: 't1', authorId: 'u1' });
     expect(spamSeen).toEqual([0]);
   });
 
-  it('carries over event id, accept time and trace context, and sets the enriched schema', () => {
+  it('carries over event id and accept time, sets the enriched schema, and leaves trace context to libs/kafka', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const out = enrichRecord(inRecord(created({ eventId: 'ev2' }), { traceparent }), tables, deps);
     expect(out[0]!.headers).toEqual({
       'tc-schema': 'comments.enriched.v1',
       'tc-event-id': 'ev2',
       'tc-accepted-at': String(Date.parse(AT)),
-      traceparent,
     });
+    // The index entry names its writer, so this process' catch-up does not apply it twice.
+    expect(out[1]!.headers).toEqual({ 'tc-index-writer': 'w1' });
   });
 
   it('fills the headers from the event when a direct producer left them out', () => {

@@ -20,11 +20,16 @@ import { parseMarkdown, renderMarkdown } from './render-markdown';
 import { spamScore } from './spam-score';
 import type { EnrichTables } from './tables';
 
+/** On comments.index records: which enrich process wrote it (enrich's own header). */
+export const INDEX_WRITER_HEADER = 'tc-index-writer';
+
 /** Forum of threads the threads table does not know (yet). */
 export const DEFAULT_FORUM_ID = 'default';
 
 export interface EnrichDeps {
   burst: BurstTracker;
+  /** Tags this process' comments.index writes, so its changelog catch-up skips them. */
+  writerId: string;
   /** Sees each new comment's spam score (the metrics histogram). */
   observeSpam?: (score: number) => void;
 }
@@ -70,7 +75,12 @@ export function enrichRecord(record: InRecord, tables: EnrichTables, deps: Enric
     };
     // Now, not when the changelog comes back: a reply may follow in the same batch.
     tables.comments.set(entry.commentId, entry);
-    out.push({ topic: TOPICS.commentIndex, key: entry.commentId, value: JSON.stringify(entry) });
+    out.push({
+      topic: TOPICS.commentIndex,
+      key: entry.commentId,
+      value: JSON.stringify(entry),
+      headers: { [INDEX_WRITER_HEADER]: deps.writerId },
+    });
   }
   return out;
 }
@@ -146,20 +156,16 @@ function enrichCreated(
 }
 
 /**
- * The input's trace context and accept time (the event's own when a producer left it out or
- * garbled it). The event id header is always the value's, so header and payload cannot disagree.
+ * The input's accept time (the event's own when a producer left it out or garbled it). The event
+ * id header is always the value's, so header and payload cannot disagree. Trace context is not
+ * copied: libs/kafka writes the publish span's own into every record it sends.
  */
 function enrichedHeaders(input: Record<string, string>, event: CommentEvent): Record<string, string> {
   const acceptedAt = input[HEADERS.acceptedAt];
-  const headers: Record<string, string> = {
+  return {
     [HEADERS.schemaId]: SCHEMA_IDS.enrichedV1,
     [HEADERS.eventId]: event.eventId,
     [HEADERS.acceptedAt]:
       acceptedAt && /^\d{1,16}$/.test(acceptedAt) ? acceptedAt : String(Date.parse(event.acceptedAt)),
   };
-  const traceparent = input[HEADERS.traceparent];
-  if (traceparent) headers[HEADERS.traceparent] = traceparent;
-  const tracestate = input[HEADERS.tracestate];
-  if (traceparent && tracestate) headers[HEADERS.tracestate] = tracestate;
-  return headers;
 }

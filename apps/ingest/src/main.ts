@@ -1,11 +1,16 @@
 // The ingest service: the client HTTP API on INGEST_PORT, producing to Kafka; ops on OPS_PORT.
 import { telemetry } from './instrument'; // first: see instrument.ts
 import { TOPICS } from '@threadcast/contracts';
-import { createKafka, createKeyedProducer, watchKafka, type KafkaHealth } from '@threadcast/kafka';
+import {
+  createKafka,
+  createKeyedProducer,
+  keepTrying,
+  watchKafka,
+  type KafkaHealth,
+} from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
 import { buildIngestApp } from './build-ingest-app';
 import { ingestConfig } from './config';
-import { keepConnecting } from './keep-connecting';
 
 void runService({
   name: 'ingest',
@@ -35,8 +40,13 @@ void runService({
       stopping = true;
       await producer.disconnect();
     });
-    void keepConnecting({ connect: () => producer.connect(), logger, stopped: () => stopping }).then((ok) => {
-      connected = ok;
+    void keepTrying({
+      what: 'producer connect',
+      attempt: () => producer.connect(),
+      logger,
+      stopped: () => stopping,
+    }).then(() => {
+      connected = !stopping;
     });
 
     const app = buildIngestApp({

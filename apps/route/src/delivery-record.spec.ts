@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { TOPICS } from '@threadcast/contracts';
 import { deliveryMeta, deliveryRecord } from './delivery-record';
 
@@ -11,10 +12,7 @@ const deleted = {
 
 describe('deliveryRecord', () => {
   it('is the client frame without cursor, keyed by the thread id, with routing headers', () => {
-    const r = deliveryRecord(
-      { channel: 'thread:t1', event: deleted },
-      { acceptedAtMs: '1700', traceparent: 'tp' },
-    );
+    const r = deliveryRecord({ channel: 'thread:t1', event: deleted }, { acceptedAtMs: '1700' });
     expect(r.topic).toBe(TOPICS.deliveries);
     expect(r.key).toBe('t1');
     expect(r.value).toBe(
@@ -25,8 +23,17 @@ describe('deliveryRecord', () => {
       'tc-channel': 'thread:t1',
       'tc-event-id': 'e1',
       'tc-accepted-at': '1700',
-      traceparent: 'tp',
     });
+    expect(r.traceContext).toBeUndefined();
+  });
+
+  it('belongs to the trace context it was given (a coalesced score update sent later)', () => {
+    const r = deliveryRecord(
+      { channel: 'thread:t1', event: deleted },
+      { acceptedAtMs: '1', traceContext: ROOT_CONTEXT },
+    );
+    expect(r.traceContext).toBe(ROOT_CONTEXT);
+    expect(r.headers?.traceparent).toBeUndefined();
   });
 
   it('keys other channels by their whole name', () => {
@@ -38,13 +45,13 @@ describe('deliveryRecord', () => {
 });
 
 describe('deliveryMeta', () => {
-  it('carries the accept time and trace context over from the input headers', () => {
+  it('carries the accept time over from the input headers, not the trace context (libs/kafka owns it)', () => {
     expect(
       deliveryMeta(
         { 'tc-accepted-at': '1700', traceparent: 'tp', tracestate: 'ts', other: 'x' },
         '2026-11-27T10:00:00.000Z',
       ),
-    ).toEqual({ acceptedAtMs: '1700', traceparent: 'tp', tracestate: 'ts' });
+    ).toEqual({ acceptedAtMs: '1700' });
   });
 
   it('falls back to the event accept time when the header is missing', () => {

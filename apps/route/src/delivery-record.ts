@@ -1,4 +1,5 @@
 import { channelKey, HEADERS, SCHEMA_IDS, TOPICS, type ClientEvent } from '@threadcast/contracts';
+import type { Context } from '@opentelemetry/api';
 import type { OutRecord } from '@threadcast/kafka';
 
 /** One client event for one channel: what route decides, before it becomes a record. */
@@ -11,8 +12,11 @@ export interface Delivery {
 export interface DeliveryMeta {
   /** Epoch ms, as the `tc-accepted-at` header has it. */
   acceptedAtMs: string;
-  traceparent?: string;
-  tracestate?: string;
+  /**
+   * The trace context the delivery belongs to, when it is sent outside its input's processing
+   * (a coalesced score update); libs/kafka makes the publish span a child of it.
+   */
+  traceContext?: Context;
 }
 
 /**
@@ -26,24 +30,17 @@ export function deliveryRecord(d: Delivery, meta: DeliveryMeta): OutRecord {
     [HEADERS.eventId]: d.event.eventId,
     [HEADERS.acceptedAt]: meta.acceptedAtMs,
   };
-  if (meta.traceparent !== undefined) headers[HEADERS.traceparent] = meta.traceparent;
-  if (meta.tracestate !== undefined) headers[HEADERS.tracestate] = meta.tracestate;
-  return {
+  const record: OutRecord = {
     topic: TOPICS.deliveries,
     key: channelKey(d.channel),
     value: JSON.stringify({ op: 'event', channel: d.channel, event: d.event }),
     headers,
   };
+  if (meta.traceContext !== undefined) record.traceContext = meta.traceContext;
+  return record;
 }
 
-/** The input's trace and accept-time headers; the accept time falls back to the event's own. */
+/** The input's accept-time header; it falls back to the event's own accept time. */
 export function deliveryMeta(headers: Record<string, string>, acceptedAt: string): DeliveryMeta {
-  const meta: DeliveryMeta = {
-    acceptedAtMs: headers[HEADERS.acceptedAt] ?? String(Date.parse(acceptedAt)),
-  };
-  const traceparent = headers[HEADERS.traceparent];
-  const tracestate = headers[HEADERS.tracestate];
-  if (traceparent !== undefined) meta.traceparent = traceparent;
-  if (tracestate !== undefined) meta.tracestate = tracestate;
-  return meta;
+  return { acceptedAtMs: headers[HEADERS.acceptedAt] ?? String(Date.parse(acceptedAt)) };
 }

@@ -6,10 +6,10 @@ import { TOPICS, type CommentScoreState } from '@threadcast/contracts';
 import {
   createKafka,
   createKeyedProducer,
-  readTopic,
-  runStage,
-  watchKafka,
-  type RunningStage,
+  openChangelogReader,
+  startStageService,
+  uniqueGroupId,
+  type ChangelogReader,
 } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
 import { createCoalescer } from './coalescer';
@@ -28,41 +28,25 @@ void runService({
     const kafka = createKafka(config, logger, 'threadcast-route', registry);
     // Unique per process, not per pod name: a restarted process must apply its own earlier writes.
     const writerId = `${instanceId}-${randomUUID().slice(0, 8)}`;
-
     const producer = createKeyedProducer(kafka);
-    await producer.connect();
-    onShutdown('producer', () => producer.disconnect());
 
-    const health = await watchKafka({
-      kafka,
-      topics: [TOPICS.commentsEnriched, TOPICS.deliveries, TOPICS.commentScores, TOPICS.dlq],
-      logger,
-    });
-    onShutdown('kafka-health', () => health.stop());
-    readiness.add('kafka', health.isHealthy);
-
-    // The vote table. The reader keeps tailing after catch-up so that states other route pods
-    // write reach this one before a rebalance hands it their partitions; it skips this
-    // process' own writes, which are already in the table (and may be older than it by now).
+    // The vote table: restored from comments.scores before the stage starts, then kept by this
+    // process' own writes; after every rebalance it catches up with what other route pods wrote
+    // (their states for the partitions this pod takes over). Never a read-back of its own writes.
     const scores = new Map<string, CommentScoreState>();
-    const reader = await readTopic({
-      kafka,
-      topic: TOPICS.commentScores,
-      groupId: `${config.ROUTE_GROUP_ID}-scores-${writerId}`,
-      fromBeginning: true,
-      onRecord: (r) => {
-        if (r.headers[SCORE_HEADERS.writer] !== writerId) loadScoreRecord(scores, r);
-      },
-      logger,
-    });
-    onShutdown('scores-reader', () => reader.stop());
-    readiness.add('scores-table', reader.isCaughtUp);
-    await reader.caughtUp;
-    logger.info({ comments: scores.size }, 'vote table loaded');
+    let changelog: ChangelogReader | undefined;
+    const openChangelog = async () =>
+      (changelog ??= await openChangelogReader({
+        kafka,
+        topic: TOPICS.commentScores,
+        groupId: uniqueGroupId(`${config.ROUTE_GROUP_ID}-tables-scores`, instanceId),
+        logger,
+        onRecord: (r) => {
+          if (r.headers[SCORE_HEADERS.writer] !== writerId) loadScoreRecord(scores, r);
+        },
+      }));
+    onShutdown('tables', () => changelog?.close());
 
-    // Not ready between catch-up and the stage joining its group.
-    let stage: RunningStage | undefined = undefined;
-    readiness.add('stage', () => stage?.isReady() ?? false);
     const coalescer = createCoalescer<PendingScore>({
       windowMs: config.ROUTE_VOTE_WINDOW_MS,
       maxPending: config.ROUTE_MAX_DIRTY_COMMENTS,
@@ -83,14 +67,24 @@ void runService({
       dirtyComments: coalescer.size,
       scoreTableComments: () => scores.size,
     });
-    onShutdown('coalescer-close', () => coalescer.close());
 
-    const running = await runStage({
+    startStageService({
+      logger,
+      registry,
+      readiness,
+      onShutdown,
       kafka,
       producer,
       stage: 'route',
       groupId: config.ROUTE_GROUP_ID,
       topic: TOPICS.commentsEnriched,
+      deadLetterTopic: TOPICS.dlq,
+      requiredTopics: [TOPICS.commentsEnriched, TOPICS.deliveries, TOPICS.commentScores, TOPICS.dlq],
+      restore: async () => {
+        await (await openChangelog()).catchUp();
+        logger.info({ comments: scores.size }, 'vote table loaded');
+      },
+      onAssigned: async () => (await openChangelog()).catchUp(),
       handler: createRouteHandler({
         route: { spamThreshold: config.ROUTE_SPAM_THRESHOLD, maxMentions: config.ROUTE_MAX_MENTIONS },
         scores,
@@ -98,14 +92,11 @@ void runService({
         writerId,
         metrics,
       }),
-      logger,
-      registry,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      // Sends what the last batch marked, before the producer flushes and disconnects.
+      afterStop: () => coalescer.close(),
     });
-    stage = running;
-    onShutdown('stage', () => running.stop());
-    // Runs first: sends what is pending before the stage drains its batch, in case that is slow;
-    // coalescer-close then sends what the last batch marked.
+    // Runs first: sends what is pending before the stage drains its batch, in case that is slow.
     onShutdown('coalescer-flush', () => coalescer.flush());
   },
 });

@@ -90,10 +90,11 @@ describe('route handler', () => {
       [TOPICS.deliveries, 't1', 'thread:t1'],
       [TOPICS.deliveries, 'user:bob', 'user:bob'],
     ]);
-    expect(out[1]!.headers).toMatchObject({
+    expect(out[1]!.headers).toEqual({
+      'tc-schema': 'deliveries.v1',
+      'tc-channel': 'user:bob',
       'tc-event-id': 'e1',
       'tc-accepted-at': '1700',
-      traceparent: 'tp',
     });
     expect(frame(out[1]!)).toMatchObject({
       op: 'event',

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { decodeEnrichedEvent, type CommentScoreState } from '@threadcast/contracts';
 import type { OutRecord, StageHandler } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
@@ -56,7 +56,8 @@ export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
         partition: record.partition,
         offset: record.offset,
         acceptedAt: event.acceptedAt,
-        meta,
+        // Sent later, by the coalescer: its publish span still belongs to this vote's trace.
+        meta: { ...meta, traceContext: context.active() },
       });
       return [changelog];
     }

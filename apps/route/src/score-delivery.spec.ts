@@ -4,7 +4,7 @@ const pending: PendingScore = {
   partition: 2,
   offset: '917',
   acceptedAt: '2026-11-27T10:00:00.000Z',
-  meta: { acceptedAtMs: '1700', traceparent: 'tp' },
+  meta: { acceptedAtMs: '1700' },
 };
 
 describe('scoreRecord', () => {
@@ -14,7 +14,7 @@ describe('scoreRecord', () => {
     expect(r.headers).toMatchObject({
       'tc-channel': 'thread:t1',
       'tc-event-id': 'score:c1:2:917',
-      traceparent: 'tp',
+      'tc-accepted-at': '1700',
     });
     expect(JSON.parse(String(r.value))).toEqual({
       op: 'event',

@@ -1,4 +1,4 @@
-import { DLQ_HEADERS, TOPICS } from '@threadcast/contracts';
+import { DLQ_HEADERS } from '@threadcast/contracts';
 import type { InRecord, OutRecord } from './records';
 
 export interface DeadLetterReason {
@@ -14,10 +14,11 @@ export function deadLetter(
   record: InRecord,
   stage: string,
   reason: DeadLetterReason,
+  topic: string,
   now = Date.now(),
 ): OutRecord {
   return {
-    topic: TOPICS.dlq,
+    topic,
     key: record.key ?? Buffer.alloc(0),
     value: record.value,
     headers: {

@@ -9,9 +9,11 @@ export interface KeyedProducer {
   /**
    * Resolves once the broker acknowledged every record (acks=all). Calls made in the same
    * event-loop turn, or while a request is in flight, share one `sendBatch` (up to
-   * `maxBatchRecords`), so a busy ingest sends few, large requests.
+   * `maxBatchRecords`), so a busy ingest sends few, large requests. Sends are acknowledged in
+   * the order they were made; when a request fails, it and everything queued behind it reject.
+   * The records are not modified.
    */
-  send(records: OutRecord[]): Promise<void>;
+  send(records: readonly OutRecord[]): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -27,7 +29,9 @@ export const javaCompatiblePartitioner =
   };
 
 interface Pending {
-  records: OutRecord[];
+  records: readonly OutRecord[];
+  /** Each record's headers with its publish span's trace context. */
+  headers: Record<string, string>[];
   spans: Span[];
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -36,15 +40,32 @@ interface Pending {
 /** Idempotent, acks=all producer that batches concurrent sends into one `sendBatch`. */
 export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: number } = {}): KeyedProducer {
   const maxBatch = opts.maxBatchRecords ?? 1000;
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    // The idempotent producer must not give up on its own (kafkajs warns otherwise); callers
-    // bound the wait instead (ingest answers 503 after a timeout, stages retry with backoff).
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
-    allowAutoTopicCreation: false,
-    createPartitioner: javaCompatiblePartitioner,
-  });
+  const make = (): Producer =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // The idempotent producer must not give up on its own (kafkajs warns otherwise); callers
+      // bound the wait instead (ingest answers 503 after a timeout, stages retry with backoff).
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+      allowAutoTopicCreation: false,
+      createPartitioner: javaCompatiblePartitioner,
+    });
+  let producer = make();
+  /** The current producer's connect; a send waits for it. */
+  let connected: Promise<void> | undefined;
+  /**
+   * After a failed request kafkajs' idempotent producer keeps the sequence numbers it gave the
+   * lost records, and the broker answers every later request with OUT_OF_ORDER_SEQUENCE_NUMBER.
+   * Java's producer bumps its epoch; here the producer is replaced: a new producer id, sequences
+   * from zero. What failed is sent again by its caller (a stage reads it again, ingest answers 503).
+   */
+  const replace = () => {
+    const old = producer;
+    producer = make();
+    connected = producer.connect();
+    connected.catch(() => undefined);
+    old.disconnect().catch(() => undefined);
+  };
   let queue: Pending[] = [];
   let scheduled = false;
   // One request in flight at a time keeps records in order per partition. What arrives while it
@@ -77,13 +98,19 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
 
   const sendBatch = async (batch: Pending[]): Promise<void> => {
     try {
+      if (connected) await connected;
       await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch) }));
       for (const p of batch) {
         endSpans(p.spans);
         p.resolve();
       }
     } catch (e) {
-      for (const p of batch) {
+      // What was queued behind a failed request fails with it: sent later, it would overtake the
+      // failed records (a stage replays from its last acknowledged offset, in order).
+      const behind = queue;
+      queue = [];
+      replace();
+      for (const p of [...batch, ...behind]) {
         endSpans(p.spans, e);
         p.reject(e);
       }
@@ -91,12 +118,15 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
   };
 
   return {
-    connect: () => producer.connect(),
+    connect() {
+      connected = producer.connect();
+      return connected;
+    },
     send(records) {
       if (records.length === 0) return Promise.resolve();
-      const spans = startPublishSpans(records, context.active());
+      const { spans, headers } = startPublishSpans(records, context.active());
       return new Promise<void>((resolve, reject) => {
-        queue.push({ records, spans, resolve, reject });
+        queue.push({ records, headers, spans, resolve, reject });
         // Wait one turn so sends made in the same turn share a request; a request in flight
         // makes everything wait for it anyway (pump runs again when it completes).
         if (!scheduled && !sending) {
@@ -109,6 +139,7 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
       pump();
       while (sending) await sending;
       await producer.disconnect();
+      connected = undefined;
     },
   };
 }
@@ -116,10 +147,11 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
 function toTopicMessages(batch: Pending[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const p of batch) {
-    for (const r of p.records) {
+    for (let i = 0; i < p.records.length; i++) {
+      const r = p.records[i]!;
       let list = byTopic.get(r.topic);
       if (!list) byTopic.set(r.topic, (list = []));
-      list.push({ key: r.key, value: r.value, headers: r.headers });
+      list.push({ key: r.key, value: r.value, headers: p.headers[i] });
     }
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -26,12 +26,16 @@ describe('record tracing', () => {
   it('chains publish -> process -> publish in one trace, each a child of the one before', () => {
     const root = trace.getTracer('test').startSpan('POST /v1/threads/:threadId/comments');
     const first: OutRecord = { topic: 'comments', key: 't1', value: '{}', headers: { 'tc-schema': 'x' } };
-    endSpans(startPublishSpans([first], trace.setSpan(context.active(), root)));
+    const published = startPublishSpans([first], trace.setSpan(context.active(), root));
+    endSpans(published.spans);
     root.end();
-    expect(first.headers).toMatchObject({
+    const sentHeaders = published.headers[0]!;
+    expect(sentHeaders).toMatchObject({
       'tc-schema': 'x',
       traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-/),
     });
+    // The caller's record is not modified.
+    expect(first.headers).toEqual({ 'tc-schema': 'x' });
 
     const consumed: InRecord = {
       topic: 'comments',
@@ -39,13 +43,13 @@ describe('record tracing', () => {
       offset: '41',
       key: Buffer.from('t1'),
       value: Buffer.from('{}'),
-      headers: first.headers!,
+      headers: sentHeaders,
       timestamp: '0',
     };
     const { span, ctx } = startProcessSpan(consumed, 'enrich');
     const next: OutRecord = { topic: 'comments.enriched', key: 't1', value: '{}', traceContext: ctx };
     // The batch is sent later, from another context: the record's own context decides the parent.
-    endSpans(startPublishSpans([next], context.active()));
+    endSpans(startPublishSpans([next], context.active()).spans);
     span.end();
 
     const [http, publish, process, publish2] = [
@@ -74,10 +78,22 @@ describe('record tracing', () => {
     span.end();
     expect(spanNamed('process comments').parentSpanContext).toBeUndefined();
     endSpans(
-      startPublishSpans([{ topic: 'deliveries', key: 'k', value: null }], context.active()),
+      startPublishSpans([{ topic: 'deliveries', key: 'k', value: null }], context.active()).spans,
       new Error('down'),
     );
     expect(spanNamed('publish deliveries').status.code).toBe(2);
+  });
+
+  it("replaces a traceparent copied from an input with the publish span's own", () => {
+    const stale = '00-11111111111111111111111111111111-2222222222222222-01';
+    const { spans, headers } = startPublishSpans(
+      [{ topic: 'deliveries', key: 'k', value: null, headers: { traceparent: stale, tracestate: 'a=b' } }],
+      context.active(),
+    );
+    endSpans(spans);
+    expect(headers[0]!.traceparent).not.toBe(stale);
+    expect(headers[0]!.traceparent).toContain(spans[0]!.spanContext().spanId);
+    expect(headers[0]!.tracestate).toBeUndefined();
   });
 
   it('suppresses spans started inside untraced()', () => {

@@ -52,11 +52,16 @@ export function startProcessSpan(record: InRecord, stage: string): { span: Span;
 
 /**
  * Starts a `publish <topic>` span per record, as a child of the record's `traceContext` (or of
- * `fallback`), and writes its context into a copy of the record's headers. End the spans when
- * the broker acknowledged the records.
+ * `fallback`), and returns the spans with each record's headers plus that span's context (new
+ * objects: the caller's records are left as they are). End the spans when the broker acknowledged
+ * the records. This is the only place trace context is written into records.
  */
-export function startPublishSpans(records: OutRecord[], fallback: Context): Span[] {
+export function startPublishSpans(
+  records: readonly OutRecord[],
+  fallback: Context,
+): { spans: Span[]; headers: Record<string, string>[] } {
   const spans: Span[] = [];
+  const headers: Record<string, string>[] = [];
   for (const r of records) {
     const span = tracer.startSpan(
       `publish ${r.topic}`,
@@ -73,12 +78,15 @@ export function startPublishSpans(records: OutRecord[], fallback: Context): Span
     );
     const channel = r.headers?.[HEADERS.channel];
     if (channel !== undefined) span.setAttribute('channel', channel);
-    const headers: Record<string, string> = { ...r.headers };
-    propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
-    r.headers = headers;
+    const h: Record<string, string> = { ...r.headers };
+    // A stale context copied from an input must not survive when there is nothing to inject.
+    delete h[HEADERS.traceparent];
+    delete h[HEADERS.tracestate];
+    propagation.inject(trace.setSpan(ROOT_CONTEXT, span), h);
+    headers.push(h);
     spans.push(span);
   }
-  return spans;
+  return { spans, headers };
 }
 
 export function endSpans(spans: Span[], error?: unknown): void {

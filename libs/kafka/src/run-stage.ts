@@ -1,14 +1,13 @@
-import { DLQ_HEADERS, TOPICS } from '@threadcast/contracts';
+import { HEADERS } from '@threadcast/contracts';
 import type { Logger } from '@threadcast/runtime';
-import { isRetriable, PoisonRecordError } from '@threadcast/runtime';
-import { context, SpanStatusCode } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
+import { createAckTracker, type AckTracker } from './ack-tracker';
 import { backoffMs, sleep } from './backoff';
-import { deadLetter } from './dead-letter';
 import type { KeyedProducer } from './keyed-producer';
 import { toInRecord, type InRecord, type OutRecord } from './records';
-import { startProcessSpan, untraced } from './record-tracing';
+import { untraced } from './record-tracing';
+import { handleRecord } from './handle-record';
 import { stageMetrics } from './stage-metrics';
 
 /**
@@ -24,33 +23,54 @@ export interface StageOptions {
   stage: string;
   groupId: string;
   topic: string;
+  /** Where records the handler refuses go (original bytes, source position, stage, reason). */
+  deadLetterTopic: string;
   handler: StageHandler;
   logger: Logger;
   registry: Registry;
-  /** Partitions processed in parallel; match it to the partitions one pod owns. */
-  partitionsConsumedConcurrently?: number;
-  /** Outputs are flushed (and offsets committed) at least every this many records. */
-  flushEvery?: number;
   /** How long the broker waits for a silent member (a killed pod) before rebalancing. */
   sessionTimeoutMs?: number;
+  /** Acknowledged offsets are committed this often (and on rebalance and stop). */
+  commitIntervalMs?: number;
+  /** Output records handed to the producer and not yet acknowledged before fetching pauses. */
+  maxInFlightRecords?: number;
+  /** How long an idle fetch waits at the broker; also bounds how long stopping waits for it. */
+  maxWaitTimeMs?: number;
+  /**
+   * Runs after every group join, before the first record of the new assignment is handled: a
+   * stage whose tables are written by other pods catches them up here.
+   */
+  onAssigned?: () => Promise<void>;
 }
 
 export interface RunningStage {
   /** Joined the group and received an assignment at least once. */
   isReady(): boolean;
+  /** Stops fetching, waits for outputs in flight, commits what was acknowledged, leaves. */
   stop(): Promise<void>;
 }
 
+/** Longest `tc-hops` value carried on; a longer one (forged upstream) starts a new trail. */
+const MAX_HOPS_CHARS = 200;
+
 /**
- * Consume -> handle -> produce, committing a record's offset only after everything it produced
- * (its outputs, or its DLQ copy) is acknowledged. Poison records are dead-lettered with their
- * reason and the partition moves on; retriable failures back off with jitter and try again.
+ * Consume -> handle -> produce, where each round costs one fetch and one produce and the two
+ * overlap: a batch's outputs go to the keyed producer (which coalesces everything handed to it
+ * while its one request is in flight) and the next fetch leaves without waiting for their
+ * acknowledgement. Offsets are committed every `commitIntervalMs` (and on rebalance and stop),
+ * and only up to records whose outputs the broker acknowledged: at least once, never skipping.
+ *
+ * A failed produce fails everything queued behind it (the producer guarantees that), so the stage
+ * stops handing over outputs, waits for what is in flight, seeks every partition back to its
+ * last acknowledged offset and goes on from there after a jittered backoff: outputs stay in
+ * offset order, and what is sent again carries the same event ids. Poison records are
+ * dead-lettered with their reason; retriable handler errors back off and retry the same record.
  */
 export async function runStage(opts: StageOptions): Promise<RunningStage> {
-  const { stage, logger, producer, handler } = opts;
+  const { stage, logger, producer, topic } = opts;
   const metrics = stageMetrics(opts.registry);
-  const flushEvery = opts.flushEvery ?? 500;
   const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
+  const maxInFlight = opts.maxInFlightRecords ?? 10_000;
   const consumer: Consumer = opts.kafka.consumer({
     groupId: opts.groupId,
     allowAutoTopicCreation: false,
@@ -58,137 +78,193 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     // Kafka's guidance: heartbeat at most a third of the session timeout.
     heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
     maxBytesPerPartition: 1024 * 1024,
+    maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
   });
+
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  let stopping = false;
+  /** Acknowledgements of the current generation; replaced at every group join. */
+  let acks: AckTracker = createAckTracker();
+  let generation = 0;
+  let prepared = 0;
+  /** Set when a produce failed: nothing more is handed over until the stage has rewound. */
+  let failure: unknown;
+  let failures = 0;
+  let rewinding: Promise<void> | undefined;
+  let committing: Promise<void> | undefined;
+  let running: Promise<void> | undefined;
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    generation++;
+    acks = createAckTracker();
+  });
   consumer.on(consumer.events.CRASH, (e) => {
     joined = false;
     logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
   });
+  // Best effort before the rejoin: what is committed now is not handled twice by the next owner.
+  consumer.on(consumer.events.REBALANCING, () => void commitAcknowledged());
 
-  /** The record's outputs, made in its own processing span (a child of its publish span). */
-  const handle = async (record: InRecord, p: EachBatchPayload): Promise<OutRecord[]> => {
-    const { span, ctx } = startProcessSpan(record, stage);
-    try {
-      const out = await context.with(ctx, () => attempt(record, p));
-      for (const r of out) {
-        r.traceContext ??= ctx;
-        if (r.topic === TOPICS.dlq) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'dead-lettered' });
-          span.setAttribute('threadcast.dlq.reason', r.headers?.[DLQ_HEADERS.reason] ?? '');
-        }
+  const commitAcknowledged = (): Promise<void> =>
+    (committing ??= (async () => {
+      const tracker = acks;
+      const offsets = tracker.uncommitted();
+      if (offsets.length === 0) return;
+      try {
+        await consumer.commitOffsets(offsets.map((o) => ({ topic, ...o })));
+        tracker.markCommitted(offsets);
+      } catch (e) {
+        // Not committing is always safe: the next owner starts earlier and handles some again.
+        logger.warn({ err: e }, 'offset commit failed; trying again at the next interval');
       }
-      return out;
-    } catch (e) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
-      throw e;
-    } finally {
-      span.end();
-    }
+    })().finally(() => (committing = undefined)));
+  const commitTimer = setInterval(() => void commitAcknowledged(), opts.commitIntervalMs ?? 1000);
+  commitTimer.unref();
+
+  const rewind = (): Promise<void> =>
+    (rewinding ??= (async () => {
+      const tracker = acks;
+      await tracker.settled();
+      // A rejoin meanwhile starts the group from its committed offsets anyway.
+      if (tracker === acks) {
+        for (const { partition, offset } of tracker.restartPoints())
+          consumer.seek({ topic, partition, offset });
+      }
+      metrics.retries.inc({ stage });
+      logger.warn(
+        { err: failure, attempt: failures },
+        'produce failed; reading again from the last acknowledged offsets',
+      );
+      await sleep(backoffMs(failures++));
+      acks = createAckTracker();
+      failure = undefined;
+    })().finally(() => (rewinding = undefined)));
+
+  const onSendFailed = (e: unknown) => {
+    failure ??= e;
   };
 
-  const attempt = async (record: InRecord, p: EachBatchPayload): Promise<OutRecord[]> => {
-    for (let attempt = 0; ; attempt++) {
+  const handleBatch = async (p: EachBatchPayload): Promise<void> => {
+    const { batch } = p;
+    if (stopping) return;
+    if (failure !== undefined) return rewind();
+    if (prepared !== generation) {
+      const g = generation;
+      await opts.onAssigned?.();
+      prepared = g;
+    }
+    const tracker = acks;
+    const partition = batch.partition;
+    const out: OutRecord[] = [];
+    let first: string | undefined;
+    let last: string | undefined;
+    let count = 0;
+    let dead = 0;
+    for (const m of batch.messages) {
+      // Stale: a seek (a rewind) moved this partition; the records come again with the next fetch.
+      if (!p.isRunning() || p.isStale()) break;
+      const record = toInRecord(batch.topic, partition, m);
+      const started = performance.now();
+      // Between retries of one record: give up when the partition moved or the stage stops.
+      const abandoned = () => !p.isRunning() || p.isStale() || stopping;
+      let handled: Awaited<ReturnType<typeof handleRecord>>;
       try {
-        return await handler(record);
+        handled = await handleRecord(record, {
+          stage,
+          handler: opts.handler,
+          deadLetterTopic: opts.deadLetterTopic,
+          logger,
+          onRetry: () => metrics.retries.inc({ stage }),
+          abandoned,
+          heartbeat: () => p.heartbeat(),
+        });
       } catch (e) {
-        if (!isRetriable(e)) {
-          const code = e instanceof PoisonRecordError ? e.code : 'handler_error';
-          const message = e instanceof Error ? e.message : String(e);
-          logger.warn(
-            {
-              topic: record.topic,
-              partition: record.partition,
-              offset: record.offset,
-              code,
-              reason: message,
-            },
-            'dead-lettering record',
-          );
-          return [deadLetter(record, stage, { code, message })];
+        // Abandoned mid-retry: the record is not resolved, so it is handled again later.
+        if (abandoned()) break;
+        throw e;
+      }
+      const { outputs, ctx } = handled;
+      metrics.processing.observe({ stage }, (performance.now() - started) / 1000);
+      for (const r of outputs) {
+        if (r.topic === opts.deadLetterTopic) {
+          dead++;
+          out.push(r.traceContext ? r : { ...r, traceContext: ctx });
+        } else {
+          out.push(stamped(r, record, ctx));
         }
-        metrics.retries.inc({ stage });
-        if (!p.isRunning() || p.isStale()) throw e;
-        await sleep(backoffMs(attempt));
-        await p.heartbeat();
       }
+      first ??= m.offset;
+      last = m.offset;
+      count++;
     }
-  };
-
-  const sendWithRetry = async (out: OutRecord[], p: EachBatchPayload) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await producer.send(out);
-      } catch (e) {
-        metrics.retries.inc({ stage });
-        // Not committing is always safe: the batch is fetched again after a restart/rebalance.
-        if (!p.isRunning() || p.isStale()) throw e;
-        logger.warn({ err: e, attempt }, 'produce failed; retrying');
-        await sleep(backoffMs(attempt));
-        await p.heartbeat().catch(() => undefined);
-      }
-    }
+    // A produce failed while this batch was handled: its outputs must not overtake the replay.
+    if (last === undefined || first === undefined || failure !== undefined) return;
+    const sent = out.length > 0 ? producer.send(out) : undefined;
+    sent?.then(() => (failures = 0), onSendFailed);
+    tracker.track(partition, first, String(BigInt(last) + 1n), sent, out.length);
+    p.resolveOffset(last);
+    metrics.processed.inc({ stage, topic: batch.topic, outcome: 'ok' }, count - dead);
+    if (dead > 0) metrics.processed.inc({ stage, topic: batch.topic, outcome: 'dead_lettered' }, dead);
+    metrics.lag.set({ stage, topic: batch.topic, partition: String(partition) }, Number(batch.offsetLag()));
+    // Backpressure: a broker slower than the input holds the next fetch, not memory.
+    while (tracker.inFlight() > maxInFlight && failure === undefined) await tracker.nextSettle();
   };
 
   await consumer.connect();
-  await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-  // Untraced: the per-batch spans of kafkajs' instrumentation would be noise next to ours.
-  await untraced(() =>
-    consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
-      eachBatch: async (p) => {
-        const { batch } = p;
-        const started = process.hrtime.bigint();
-        let out: OutRecord[] = [];
-        let pendingOffset: string | undefined;
-        let pendingCount = 0;
-        let deadCount = 0;
-        const flush = async () => {
-          if (pendingOffset === undefined) return;
-          await sendWithRetry(out, p);
-          p.resolveOffset(pendingOffset);
-          metrics.processing.observe(
-            { stage },
-            Number(process.hrtime.bigint() - started) / 1e9 / Math.max(1, pendingCount),
-          );
-          metrics.processed.inc({ stage, topic: batch.topic, outcome: 'ok' }, pendingCount - deadCount);
-          if (deadCount > 0)
-            metrics.processed.inc({ stage, topic: batch.topic, outcome: 'dead_lettered' }, deadCount);
-          out = [];
-          deadCount = 0;
-          pendingOffset = undefined;
-          pendingCount = 0;
-          await p.commitOffsetsIfNecessary();
-          await p.heartbeat();
-        };
-        for (const m of batch.messages) {
-          if (!p.isRunning() || p.isStale()) break;
-          const produced = await handle(toInRecord(batch.topic, batch.partition, m), p);
-          for (const r of produced) {
-            if (r.topic === TOPICS.dlq) deadCount++;
-            out.push(r);
-          }
-          pendingOffset = m.offset;
-          pendingCount++;
-          if (out.length >= flushEvery) await flush();
-        }
-        await flush();
-        metrics.lag.set(
-          { stage, topic: batch.topic, partition: String(batch.partition) },
-          Number(batch.offsetLag()),
-        );
-      },
-    }),
-  );
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    // Untraced: the per-batch spans of kafkajs' instrumentation would be noise next to ours.
+    await untraced(() =>
+      consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (p) => (running = handleBatch(p).finally(() => (running = undefined))),
+      }),
+    );
+  } catch (e) {
+    clearInterval(commitTimer);
+    await consumer.disconnect().catch(() => undefined);
+    throw e;
+  }
 
+  let stopped: Promise<void> | undefined;
   return {
     isReady: () => joined,
-    async stop() {
-      // disconnect() stops fetching, waits for the running batch and commits resolved offsets.
-      await consumer.disconnect();
-    },
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        clearInterval(commitTimer);
+        try {
+          // Fetches skip paused partitions, so nothing is fetched again just to be dropped.
+          consumer.pause([{ topic }]);
+        } catch {
+          // Not running (crashed): nothing is being fetched.
+        }
+        await running;
+        await rewinding;
+        await acks.settled();
+        await committing;
+        await commitAcknowledged();
+        await consumer.disconnect();
+      })()),
+  };
+}
+
+/**
+ * An output record with the processing span's context (its publish span's parent) and the input's
+ * hop trail extended by the input's own timestamp; a new object, the handler's is left as it is.
+ */
+function stamped(r: OutRecord, input: InRecord, ctx: OutRecord['traceContext']): OutRecord {
+  const prior = input.headers[HEADERS.hops];
+  const hops =
+    prior !== undefined && prior.length <= MAX_HOPS_CHARS ? `${prior},${input.timestamp}` : input.timestamp;
+  return {
+    topic: r.topic,
+    key: r.key,
+    value: r.value,
+    headers: { ...r.headers, [HEADERS.hops]: hops },
+    traceContext: r.traceContext ?? ctx,
   };
 }

@@ -28,9 +28,9 @@ export function stageMetrics(registry: Registry): StageMetrics {
     }),
     processing: new Histogram({
       name: 'threadcast_stage_processing_seconds',
-      help: 'Time from fetching a batch to its outputs being acknowledged, per record.',
+      help: 'Time the stage took to handle one record (its handler, retries included), per record.',
       labelNames: ['stage'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
       registers: [registry],
     }),
     lag: new Gauge({

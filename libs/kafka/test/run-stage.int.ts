@@ -1,10 +1,11 @@
-import { DLQ_HEADERS, TOPICS, decodeJson, topicSpecs } from '@threadcast/contracts';
+import { DLQ_HEADERS, HEADERS, TOPICS, decodeJson, topicSpecs } from '@threadcast/contracts';
 import { PoisonRecordError, RetriableError, createMetricsRegistry } from '@threadcast/runtime';
 import {
   createKeyedProducer,
   createTopicsAndWait,
   provisionTopics,
   readTopic,
+  openChangelogReader,
   runStage,
   type InRecord,
   type OutRecord,
@@ -51,6 +52,7 @@ describe('stage runner on a real broker', () => {
         stage: 'it-stage',
         groupId,
         topic: input,
+        deadLetterTopic: TOPICS.dlq,
         handler,
         logger,
         registry: createMetricsRegistry('it'),
@@ -112,5 +114,134 @@ describe('stage runner on a real broker', () => {
 
     await Promise.all([stage.stop(), outReader.stop(), dlqReader.stop()]);
     await producer.disconnect();
+  });
+
+  it('keeps per-key order across many overlapped batches, stamps the hop trail, and reads again after a failed produce', async () => {
+    const producer = createKeyedProducer(kafka, { maxBatchRecords: 50 });
+    await producer.connect();
+    // An output topic that refuses record batches over 20,000 bytes: one oversized output fails its
+    // produce for real (MESSAGE_TOO_LARGE), and everything queued behind it with it.
+    const small = uid('it.stage-small');
+    await createTopicsAndWait(admin, {
+      topics: [
+        {
+          topic: small,
+          numPartitions: 3,
+          replicationFactor: 1,
+          configEntries: [{ name: 'max.message.bytes', value: '20000' }],
+        },
+      ],
+    });
+    const ordered = uid('it.stage-ordered');
+    await createTopicsAndWait(admin, {
+      topics: [{ topic: ordered, numPartitions: 3, replicationFactor: 1 }],
+    });
+    const keys = ['a', 'b', 'c', 'd'].map((k) => uid(k));
+    let oversizeLeft = 1;
+    const handler = (r: InRecord): OutRecord[] => {
+      const v = JSON.parse(r.value!.toString()) as { k: string; n: number };
+      const big = v.n === 40 && oversizeLeft-- > 0;
+      return [
+        { topic: small, key: v.k, value: JSON.stringify({ ...v, pad: big ? 'x'.repeat(50_000) : '' }) },
+      ];
+    };
+    const stage = await runStage({
+      kafka,
+      producer,
+      stage: 'it-order',
+      groupId: uid('it-order'),
+      topic: ordered,
+      deadLetterTopic: TOPICS.dlq,
+      handler,
+      logger,
+      registry: createMetricsRegistry('it-order'),
+      commitIntervalMs: 200,
+    });
+    const outputs: InRecord[] = [];
+    const reader = await readTopic({
+      kafka,
+      topic: small,
+      groupId: uid('it-order-out'),
+      fromBeginning: true,
+      logger,
+      onRecord: (r) => outputs.push(r),
+    });
+    const sent: InRecord[] = [];
+    const inputs = await readTopic({
+      kafka,
+      topic: ordered,
+      groupId: uid('it-order-in'),
+      fromBeginning: true,
+      logger,
+      onRecord: (r) => sent.push(r),
+    });
+    // 400 records in 100 sends over many event-loop turns: many small fetches and batches. A
+    // producer of its own: the stage's fails what is queued behind its failed request.
+    const feeder = createKeyedProducer(kafka);
+    await feeder.connect();
+    for (let n = 0; n < 100; n++) {
+      await feeder.send(keys.map((k) => ({ topic: ordered, key: k, value: JSON.stringify({ k, n }) })));
+    }
+    await feeder.disconnect();
+    const firstSeen = () => {
+      const byKey = new Map<string, number[]>();
+      const seen = new Set<string>();
+      for (const r of outputs) {
+        const v = JSON.parse(r.value!.toString()) as { k: string; n: number };
+        if (seen.has(`${v.k}/${v.n}`)) continue;
+        seen.add(`${v.k}/${v.n}`);
+        byKey.set(v.k, [...(byKey.get(v.k) ?? []), v.n]);
+      }
+      return byKey;
+    };
+    await waitFor('every output, once the failed produce was read again', () =>
+      keys.every((k) => (firstSeen().get(k) ?? []).length === 100) ? true : undefined,
+    );
+    const expected = Array.from({ length: 100 }, (_, n) => n);
+    for (const k of keys) expect(firstSeen().get(k)).toEqual(expected);
+    // The oversized record really failed and was produced again (its retry is the small one).
+    expect(oversizeLeft).toBeLessThan(0);
+    const n40 = outputs.filter((r) => JSON.parse(r.value!.toString()).n === 40);
+    expect(n40.every((r) => JSON.parse(r.value!.toString()).pad === '')).toBe(true);
+    // Each output carries its input's Kafka timestamp as the start of its hop trail.
+    const inputTime = new Map(
+      sent.map((r) => [`${r.key!.toString()}/${JSON.parse(r.value!.toString()).n}`, r.timestamp]),
+    );
+    for (const r of outputs.slice(0, 50)) {
+      const v = JSON.parse(r.value!.toString()) as { k: string; n: number };
+      expect(r.headers[HEADERS.hops]).toBe(inputTime.get(`${v.k}/${v.n}`));
+    }
+    await Promise.all([stage.stop(), reader.stop(), inputs.stop()]);
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [small, ordered] }).catch(() => undefined);
+  });
+
+  it('catches a changelog table up on demand, from where it stopped, to where the log ends now', async () => {
+    const producer = createKeyedProducer(kafka);
+    await producer.connect();
+    const log = uid('it.changelog');
+    await createTopicsAndWait(admin, { topics: [{ topic: log, numPartitions: 3, replicationFactor: 1 }] });
+    const applied: string[] = [];
+    const reader = await openChangelogReader({
+      kafka,
+      topic: log,
+      groupId: uid('it-changelog'),
+      logger,
+      onRecord: (r) => applied.push(`${r.key!.toString()}=${r.value!.toString()}`),
+    });
+    await reader.catchUp();
+    expect(reader.isRestored()).toBe(true);
+    expect(applied).toEqual([]);
+    await producer.send(['a', 'b', 'c', 'd'].map((k) => ({ topic: log, key: k, value: '1' })));
+    await reader.catchUp();
+    expect([...applied].sort()).toEqual(['a=1', 'b=1', 'c=1', 'd=1']);
+    await producer.send([{ topic: log, key: 'b', value: '2' }]);
+    await reader.catchUp();
+    // Only what was written since: nothing is read twice.
+    expect(applied.length).toBe(5);
+    expect(applied[4]).toBe('b=2');
+    await reader.close();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [log] }).catch(() => undefined);
   });
 });

@@ -22,6 +22,7 @@ export function dlqEntry(
     source,
     opts.stage ?? 'enrich',
     { code: opts.code ?? 'thread_closed', message: `reason ${offset}` },
+    TOPICS.dlq,
     opts.at ?? Date.parse('2030-01-01T00:00:00Z') + offset * 1000,
   );
   return toDlqEntry({

@@ -54,8 +54,18 @@ describe('npm run dlq on a real broker', () => {
       timestamp: String(Date.now()),
     });
     await producer.send([
-      deadLetter(source(1), 'enrich', { code: 'thread_closed', message: `thread ${thread} is closed` }),
-      deadLetter(source(2), 'enrich', { code: 'schema_violation', message: 'body: expected string' }),
+      deadLetter(
+        source(1),
+        'enrich',
+        { code: 'thread_closed', message: `thread ${thread} is closed` },
+        TOPICS.dlq,
+      ),
+      deadLetter(
+        source(2),
+        'enrich',
+        { code: 'schema_violation', message: 'body: expected string' },
+        TOPICS.dlq,
+      ),
     ]);
 
     const listed = await dlq('list', '--since', '10m', '--json');

@@ -1,0 +1,96 @@
+import type { Logger, Readiness } from '@threadcast/runtime';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { watchKafka, type KafkaHealth } from './kafka-health';
+import { keepTrying } from './keep-trying';
+import type { KeyedProducer } from './keyed-producer';
+import { runStage, type RunningStage, type StageHandler } from './run-stage';
+
+export interface StageServiceOptions {
+  /** The service's parts (runService's context). */
+  logger: Logger;
+  registry: Registry;
+  readiness: Readiness;
+  onShutdown(name: string, step: () => Promise<void> | void): void;
+  kafka: Kafka;
+  producer: KeyedProducer;
+  stage: string;
+  groupId: string;
+  topic: string;
+  deadLetterTopic: string;
+  /** Topics that must exist for the stage to be ready. */
+  requiredTopics: string[];
+  /**
+   * Loads what the handler joins with, up to where each topic ended when it began. Tried again
+   * (after a backoff) until it succeeds, so it must be safe to call again after a failure.
+   */
+  restore(): Promise<void>;
+  /** After every group join, before records of the new assignment: catch tables up. */
+  onAssigned?(): Promise<void>;
+  handler: StageHandler;
+  sessionTimeoutMs: number;
+  /** A shutdown step between the stage's stop and the producer's disconnect. */
+  afterStop?(): Promise<void>;
+}
+
+/**
+ * The one shape of enrich and route: readiness `kafka`, `producer`, `tables`, `consumer`; the
+ * producer connects, the tables restore and the stage joins its group, each retried until it
+ * works, so a pod started while Kafka is away stays up (not ready) and starts once Kafka is back.
+ * Shutdown runs in reverse: the stage stops (commits what was acknowledged), then `afterStop`,
+ * then the producer flushes, then the health probe stops. Returns at once; nothing here waits.
+ */
+export function startStageService(o: StageServiceOptions): void {
+  const { logger } = o;
+  let health: KafkaHealth | undefined;
+  let connected = false;
+  let restored = false;
+  let stage: RunningStage | undefined;
+  let stopping = false;
+  o.readiness.add('kafka', () => health?.isHealthy() ?? false);
+  o.readiness.add('producer', () => connected);
+  o.readiness.add('tables', () => restored);
+  o.readiness.add('consumer', () => stage?.isReady() ?? false);
+
+  void watchKafka({ kafka: o.kafka, topics: o.requiredTopics, logger }).then((h) => {
+    health = h;
+    if (stopping) void h.stop();
+  });
+  o.onShutdown('kafka-health', () => health?.stop());
+  o.onShutdown('producer', () => o.producer.disconnect());
+  if (o.afterStop) o.onShutdown('after-stage', o.afterStop);
+  const starting = (async () => {
+    const stopped = () => stopping;
+    await keepTrying({ what: 'producer connect', attempt: () => o.producer.connect(), logger, stopped });
+    connected = !stopping;
+    const loadStarted = Date.now();
+    await keepTrying({ what: 'table restore', attempt: o.restore, logger, stopped });
+    if (stopping) return;
+    restored = true;
+    logger.info({ ms: Date.now() - loadStarted }, 'tables restored');
+    stage = await keepTrying({
+      what: 'consumer join',
+      attempt: () =>
+        runStage({
+          kafka: o.kafka,
+          producer: o.producer,
+          stage: o.stage,
+          groupId: o.groupId,
+          topic: o.topic,
+          deadLetterTopic: o.deadLetterTopic,
+          handler: o.handler,
+          logger,
+          registry: o.registry,
+          sessionTimeoutMs: o.sessionTimeoutMs,
+          onAssigned: o.onAssigned,
+        }),
+      logger,
+      stopped,
+    });
+  })();
+  o.onShutdown('stage', async () => {
+    stopping = true;
+    await starting;
+    await stage?.stop();
+  });
+}
