@@ -18,7 +18,8 @@ function observed() {
       const h = (out[hop] ??= { count: 0, ms: 0, le10ms: 0 });
       if (v.metricName === 'hops_test_seconds_count') h.count = v.value;
       if (v.metricName === 'hops_test_seconds_sum') h.ms = Math.round(v.value * 1e6) / 1e3;
-      if (v.metricName === 'hops_test_seconds_bucket' && v.labels.le === 0.01) h.le10ms = v.value;
+      if (v.metricName === 'hops_test_seconds_bucket' && (v.labels as { le?: number }).le === 0.01)
+        h.le10ms = v.value;
     }
     return out;
   };
