@@ -49,7 +49,8 @@ function histogramFigure(
   let count = 0;
   for (const s of samples) {
     if (!match(s.labels)) continue;
-    if (s.name === `${name}_bucket`) buckets.push({ le: Number(s.labels.le), count: s.value });
+    if (s.name === `${name}_bucket`)
+      buckets.push({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), count: s.value });
     else if (s.name === `${name}_sum`) sum = s.value;
     else if (s.name === `${name}_count`) count = s.value;
   }

@@ -12,6 +12,7 @@ import type { CpuWindow } from '../cpu-window';
 import type { HopFigure } from '../hop-latency';
 import type { PostResult } from '../loadgen/poster-protocol';
 import { pipelineCosts, type PipelineCosts } from '../pipeline-costs';
+import { rampRates } from '../ramp-rates';
 import { startPipelineRig, type PipelineRig } from '../pipeline-rig';
 import { generatorWarnings, machineWarnings, postedPerSecond, posterBehind, posterWarnings } from '../report';
 import type { Cell, Table } from '../table';
@@ -34,14 +35,6 @@ interface Step {
   /** A load generator was the limit of this step. */
   generatorBound: boolean;
   load: CpuWindow;
-}
-
-/** The rates of the ramp: doubling from `start`, the last step at `max`. */
-export function rampRates(start: number, max: number): number[] {
-  const rates: number[] = [];
-  for (let r = start; r < max; r *= 2) rates.push(r);
-  rates.push(max);
-  return rates;
 }
 
 export async function runCapacity(ctx: RunContext): Promise<ScenarioResult> {
@@ -67,13 +60,18 @@ export async function runCapacity(ctx: RunContext): Promise<ScenarioResult> {
       });
     }
     let before: number[][] = rig.threads.map(() => []);
+    // A warning every step repeats word for word (no tc-hops yet) is said once.
+    const said = new Set<string>();
     for (const [i, rate] of rates.entries()) {
       const step = await runStep(ctx, rig, rate, before, i === 0 && v.fault === 'kill-gateway');
       before = step.acceptedSeqs;
       steps.push(step.step);
       const phase = `step ${i + 1} (${rate}/s)`;
       load[phase] = step.step.load;
-      warnings.push(...step.warnings.map((w) => `${phase}: ${w}`));
+      for (const w of step.warnings) {
+        if (!said.has(w)) warnings.push(`${phase}: ${w}`);
+        said.add(w);
+      }
       ctx.log(
         `${phase}: ${step.step.accepted} accepted, ${step.step.lost} lost, e2e p99 ${step.step.e2eP99Ms} ms` +
           (step.step.failed.length ? `: ends the ramp (${step.step.failed.join('; ')})` : ''),
@@ -206,7 +204,7 @@ function stepsTable(ctx: RunContext, steps: Step[], rates: number[]): Table {
       'posted/s',
       'accepted',
       'refused',
-      'deliveries expected',
+      'deliveries expected (with settle)',
       'arrived',
       'LOST',
       'e2e p50 ms',

@@ -42,11 +42,7 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
     if (warmup > 0) {
       ctx.log(`warm-up: ${warmup} s at ${rate}/s...`);
       const w = await rig.post(rate, warmup);
-      if (w.accepted < w.sent) {
-        warnings.push(
-          `warm-up: ingest refused ${w.sent - w.accepted} of ${w.sent} posts: ${JSON.stringify(w.failures)}`,
-        );
-      }
+      warnings.push(...posterWarnings(w, rate, 'warm-up: '));
       await waitForArrivals(fleet, expectedFor(w), drainMs, ctx.log, w.acceptedSeqs);
     }
 
