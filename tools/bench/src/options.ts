@@ -68,6 +68,19 @@ const common: Record<string, Spec> = {
   },
 };
 
+const connectConcurrency: Spec = {
+  kind: 'int',
+  default: 200,
+  min: 1,
+  doc: 'Handshakes in flight per client process while connecting.',
+};
+const postThreads: Spec = {
+  kind: 'int',
+  default: 100,
+  min: 1,
+  doc: 'Threads the comments go to, round-robin.',
+};
+
 export const SPECS: Record<Scenario, Record<string, Spec>> = {
   fanout: {
     sockets: {
@@ -107,25 +120,15 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
       default: true,
       doc: 'Also measure the naive ws server (--no-baseline skips it).',
     },
-    concurrency: {
-      kind: 'int',
-      default: 200,
-      min: 1,
-      doc: 'Handshakes in flight per client process while connecting.',
-    },
+    concurrency: connectConcurrency,
   },
   pipeline: {
     rate: { kind: 'rate', default: 500, doc: 'Comments per second posted to ingest (not "max").' },
-    threads: { kind: 'int', default: 100, min: 1, doc: 'Threads the comments go to, round-robin.' },
+    threads: postThreads,
     sockets: { kind: 'int', default: 5000, min: 1, doc: 'Sockets, spread evenly over the threads.' },
     duration: { kind: 'int', default: 30, min: 1, doc: 'Seconds of posting (after the warm-up).' },
     warmup: { kind: 'int', default: 5, min: 0, doc: 'Seconds of posting at the rate before measuring.' },
-    concurrency: {
-      kind: 'int',
-      default: 200,
-      min: 1,
-      doc: 'Handshakes in flight per client process while connecting.',
-    },
+    concurrency: connectConcurrency,
   },
   connect: {
     sockets: {
@@ -160,14 +163,9 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
       min: 1,
       doc: 'The bar: a step whose e2e p99 (accept -> receipt) is over it ends the ramp.',
     },
-    threads: { kind: 'int', default: 100, min: 1, doc: 'Threads the comments go to, round-robin.' },
+    threads: postThreads,
     sockets: { kind: 'int', default: 1000, min: 1, doc: 'Sockets, spread evenly over the threads.' },
-    concurrency: {
-      kind: 'int',
-      default: 200,
-      min: 1,
-      doc: 'Handshakes in flight per client process while connecting.',
-    },
+    concurrency: connectConcurrency,
   },
 };
 
