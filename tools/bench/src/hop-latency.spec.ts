@@ -67,7 +67,7 @@ describe('hop latency over a window', () => {
       'route',
       'gateway',
       'socket',
-      "accept -> written (gateway's e2e histogram)",
+      "accept -> written (gateway's e2e histogram, coarse buckets)",
       'accept -> receipt (e2e, the receivers)',
     ]);
     expect(hopLatencyWarnings(h)).toEqual([

@@ -99,7 +99,7 @@ export function hopLatencyTable(h: HopLatency): Table {
     rows: [
       ...HOPS.map(({ hop, what }) => row(`${hop}: ${what}`, h.hops[hop]!)),
       ['socket: written -> client receipt', null, null, h.socketMean, null],
-      row("accept -> written (gateway's e2e histogram)", h.gatewayE2e),
+      row("accept -> written (gateway's e2e histogram, coarse buckets)", h.gatewayE2e),
       row('accept -> receipt (e2e, the receivers)', h.e2e),
     ],
   };
