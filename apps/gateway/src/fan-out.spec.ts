@@ -70,6 +70,7 @@ const record = (overrides: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
   offset: '41',
   value: Buffer.from(`{"op":"event","channel":"${channel}","event":{"type":"comment.deleted","id":"c1"}}`),
   headers: { [HEADERS.channel]: channel, [HEADERS.acceptedAt]: '10000' },
+  timestamp: '10020',
   ...overrides,
 });
 
@@ -144,6 +145,34 @@ describe('fan-out', () => {
     expect(latency.find((v) => v.metricName === 'threadcast_e2e_latency_seconds_count')?.value).toBe(0);
   });
 
+  it('splits the latency by hop, once per event however many sockets got it', async () => {
+    const { deliver, subscribe, client, value } = setup();
+    for (const c of [client(), client(), client()]) subscribe(c);
+    // accepted 10000, comments record 10004, comments.enriched 10010, deliveries 10020, written 10050
+    deliver(record({ headers: { ...record().headers, [HEADERS.hops]: '10004,10010' } }));
+    expect(await hopSums(value)).toEqual({
+      ingest: { count: 1, ms: 4 },
+      enrich: { count: 1, ms: 6 },
+      route: { count: 1, ms: 10 },
+      gateway: { count: 1, ms: 30 },
+    });
+  });
+
+  it('leaves out the hops a record has no timestamps for, and observes none for a record nobody got', async () => {
+    const { deliver, subscribe, client, value } = setup();
+    deliver(record({ headers: { ...record().headers, [HEADERS.hops]: '10004,10010' }, offset: '40' }));
+    subscribe(client());
+    // Before the stage runner stamps tc-hops: only deliveries -> sockets is known.
+    deliver(record({ offset: '41' }));
+    deliver(record({ offset: '42', headers: { ...record().headers, [HEADERS.hops]: 'x,10010' } }));
+    expect(await hopSums(value)).toEqual({
+      ingest: { count: 0, ms: 0 },
+      enrich: { count: 0, ms: 0 },
+      route: { count: 1, ms: 10 },
+      gateway: { count: 2, ms: 60 },
+    });
+  });
+
   it('corks each socket once per batch and uncorks them all when the batch has been handed over', async () => {
     const { deliver, subscribe, client } = setup();
     const [a, b, idle] = [client(), client(), client()];
@@ -191,3 +220,17 @@ describe('fan-out', () => {
     expect(offsets(newcomer)).toEqual([39, 40, 41, 42, 43].map((o) => `${partition}-${o + 1}`));
   });
 });
+
+/** threadcast_hop_latency_seconds' count and sum (in ms) per hop. */
+async function hopSums(
+  value: (name: string) => Promise<{ value: number; labels: object; metricName?: string }[]>,
+) {
+  const out: Record<string, { count: number; ms: number }> = {};
+  for (const v of await value('threadcast_hop_latency_seconds')) {
+    const hop = (v.labels as { hop: string }).hop;
+    out[hop] ??= { count: 0, ms: 0 };
+    if (v.metricName === 'threadcast_hop_latency_seconds_count') out[hop].count = v.value;
+    if (v.metricName === 'threadcast_hop_latency_seconds_sum') out[hop].ms = Math.round(v.value * 1e6) / 1e3;
+  }
+  return out;
+}

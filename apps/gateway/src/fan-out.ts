@@ -15,10 +15,11 @@ import type { InRecord } from '@threadcast/kafka';
 import { cursorOf } from './cursor';
 import { eventFrame, payloadLength } from './frame-delivery';
 import type { GatewayMetrics } from './gateway-metrics';
+import { hopObserver } from './hop-latency';
 import type { PartitionPositions } from './partition-positions';
 import type { Subscriptions } from './subscriptions';
 
-export type DeliveryRecord = Pick<InRecord, 'partition' | 'offset' | 'value' | 'headers'>;
+export type DeliveryRecord = Pick<InRecord, 'partition' | 'offset' | 'value' | 'headers' | 'timestamp'>;
 
 /** The part of a `ws` WebSocket fan-out needs (a fake in unit tests). */
 export interface FanOutSocket {
@@ -52,6 +53,7 @@ export function createFanOut<C extends { readonly ws: FanOutSocket; readonly str
 }): (record: DeliveryRecord) => void {
   const { subscriptions, positions, metrics, maxBufferedBytes, onSlowClient } = deps;
   const now = deps.now ?? Date.now;
+  const observeHops = hopObserver(metrics.hopLatency);
   // Clients written to since the last flush; each stream is corked once.
   const corked = new Set<C>();
   const flush = () => {
@@ -104,6 +106,7 @@ export function createFanOut<C extends { readonly ws: FanOutSocket; readonly str
     const acceptedAt = Number(record.headers[HEADERS.acceptedAt]);
     const latencyMs = acceptedAt > 0 ? endedAt - acceptedAt : undefined;
     if (latencyMs !== undefined) metrics.e2eLatency.observe(latencyMs / 1000);
+    observeHops(acceptedAt, record.headers[HEADERS.hops], Number(record.timestamp), endedAt);
     traceFanOut(record, channel, offset, written, startedAt, endedAt, latencyMs);
   };
 }

@@ -130,6 +130,7 @@ describe('gateway server', () => {
         JSON.stringify({ op: 'event', channel, event: { type: 'comment.deleted', eventId } }),
       ),
       headers: { [HEADERS.channel]: channel, [HEADERS.acceptedAt]: String(Date.now()) },
+      timestamp: String(Date.now()),
     };
   }
 

@@ -12,12 +12,13 @@ import { profileTables, summarizeProfile } from './cpu-profile';
 import { machineFacts } from './machine';
 import { parseOptions, usage, UsageError, type ParsedOptions } from './options';
 import { printReport, writeReport, type Report } from './report';
+import { runCapacity } from './scenarios/capacity';
 import { runConnect } from './scenarios/connect';
 import { runFanout } from './scenarios/fanout';
 import { runPipeline } from './scenarios/pipeline';
 import { renderTable } from './table';
 
-const SCENARIOS = { fanout: runFanout, pipeline: runPipeline, connect: runConnect };
+const SCENARIOS = { fanout: runFanout, pipeline: runPipeline, connect: runConnect, capacity: runCapacity };
 
 export async function main(
   argv: string[],

@@ -13,6 +13,15 @@ describe('bench options', () => {
     });
     const p = parseOptions(['pipeline']);
     expect(p.values).toMatchObject({ rate: 500, threads: 100, sockets: 5000 });
+    expect(parseOptions(['capacity']).values).toMatchObject({
+      'start-rate': 100,
+      'max-rate': 6400,
+      'step-duration': 20,
+      settle: 3,
+      'p99-ms': 200,
+      sockets: 1000,
+      threads: 100,
+    });
     const c = parseOptions(['connect', '--sockets', '20_000', '--rate', 'max', '--no-build']);
     expect(c.values).toMatchObject({ sockets: 20_000, rate: 0, build: false });
   });
@@ -34,6 +43,12 @@ describe('bench options', () => {
     bad(['pipeline', '--rate', 'max'], /--rate: the pipeline scenario posts at a rate/);
     bad(['fanout', '--duration', '5'], /--duration: needs --rate/);
     bad(['connect', '--fault', 'kill-broker'], /--fault: expected kill-gateway/);
+    bad(['capacity', '--rate', '100'], /Unknown option '--rate'/);
+    bad(
+      ['capacity', '--start-rate', '800', '--max-rate', '400'],
+      /--start-rate: must not be above --max-rate/,
+    );
+    bad(['capacity', '--profile'], /--profile: not for capacity/);
   });
 
   it('documents every option', () => {
@@ -47,6 +62,11 @@ describe('bench options', () => {
       '--clients',
       '--fault',
       '--profile',
+      '--start-rate',
+      '--max-rate',
+      '--step-duration',
+      '--settle',
+      '--p99-ms',
     ]) {
       expect(text).toContain(o);
     }

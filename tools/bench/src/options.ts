@@ -4,8 +4,18 @@
  */
 import { parseArgs } from 'node:util';
 
-export type Scenario = 'fanout' | 'pipeline' | 'connect';
-export const SCENARIOS: Scenario[] = ['fanout', 'pipeline', 'connect'];
+export type Scenario = 'fanout' | 'pipeline' | 'connect' | 'capacity';
+export const SCENARIOS: Scenario[] = ['fanout', 'pipeline', 'connect', 'capacity'];
+
+/** One line each in --help. */
+const ABOUT: Record<Scenario, string> = {
+  fanout: 'one gateway, events produced to deliveries, fanned out to S sockets (+ the naive ws baseline)',
+  pipeline:
+    'the four services: comments posted to ingest at a rate reach S sockets; hops, Kafka requests, CPU',
+  connect: 'a storm of connections to one gateway, then memory per idle socket',
+  capacity:
+    'the four services, the post rate doubling each step until a step loses, refuses, falls behind or misses --p99-ms',
+};
 
 interface Spec {
   kind: 'int' | 'rate' | 'string' | 'flag' | 'fault' | 'impl';
@@ -58,6 +68,19 @@ const common: Record<string, Spec> = {
   },
 };
 
+const connectConcurrency: Spec = {
+  kind: 'int',
+  default: 200,
+  min: 1,
+  doc: 'Handshakes in flight per client process while connecting.',
+};
+const postThreads: Spec = {
+  kind: 'int',
+  default: 100,
+  min: 1,
+  doc: 'Threads the comments go to, round-robin.',
+};
+
 export const SPECS: Record<Scenario, Record<string, Spec>> = {
   fanout: {
     sockets: {
@@ -97,25 +120,15 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
       default: true,
       doc: 'Also measure the naive ws server (--no-baseline skips it).',
     },
-    concurrency: {
-      kind: 'int',
-      default: 200,
-      min: 1,
-      doc: 'Handshakes in flight per client process while connecting.',
-    },
+    concurrency: connectConcurrency,
   },
   pipeline: {
     rate: { kind: 'rate', default: 500, doc: 'Comments per second posted to ingest (not "max").' },
-    threads: { kind: 'int', default: 100, min: 1, doc: 'Threads the comments go to, round-robin.' },
+    threads: postThreads,
     sockets: { kind: 'int', default: 5000, min: 1, doc: 'Sockets, spread evenly over the threads.' },
     duration: { kind: 'int', default: 30, min: 1, doc: 'Seconds of posting (after the warm-up).' },
     warmup: { kind: 'int', default: 5, min: 0, doc: 'Seconds of posting at the rate before measuring.' },
-    concurrency: {
-      kind: 'int',
-      default: 200,
-      min: 1,
-      doc: 'Handshakes in flight per client process while connecting.',
-    },
+    concurrency: connectConcurrency,
   },
   connect: {
     sockets: {
@@ -128,6 +141,31 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
     rate: { kind: 'rate', default: 0, doc: 'New connections per second over all clients, or "max".' },
     concurrency: { kind: 'int', default: 200, min: 1, doc: 'Handshakes in flight per client process.' },
     'idle-ms': { kind: 'int', default: 3000, min: 0, doc: 'Idle time before the memory reading.' },
+  },
+  capacity: {
+    'start-rate': { kind: 'int', default: 100, min: 1, doc: 'Comments per second of the first step.' },
+    'max-rate': {
+      kind: 'int',
+      default: 6400,
+      min: 1,
+      doc: 'The rate doubles each step up to this one (the last step runs at it).',
+    },
+    'step-duration': { kind: 'int', default: 20, min: 1, doc: 'Seconds measured per step.' },
+    settle: {
+      kind: 'int',
+      default: 3,
+      min: 0,
+      doc: 'Seconds of posting at the step rate before each step is measured.',
+    },
+    'p99-ms': {
+      kind: 'int',
+      default: 200,
+      min: 1,
+      doc: 'The bar: a step whose e2e p99 (accept -> receipt) is over it ends the ramp.',
+    },
+    threads: postThreads,
+    sockets: { kind: 'int', default: 1000, min: 1, doc: 'Sockets, spread evenly over the threads.' },
+    concurrency: connectConcurrency,
   },
 };
 
@@ -166,7 +204,7 @@ export function usage(): string {
     }
   };
   for (const sc of SCENARIOS) {
-    lines.push(`${sc}:`);
+    lines.push(`${sc}: ${ABOUT[sc]}`);
     show(SPECS[sc]);
     lines.push('');
   }
@@ -180,8 +218,8 @@ export function parseOptions(argv: string[]): ParsedOptions {
   if (scenario === undefined || !SCENARIOS.includes(scenario as Scenario)) {
     throw new UsageError(
       scenario === undefined
-        ? 'name a scenario: fanout, pipeline or connect'
-        : `unknown scenario ${JSON.stringify(scenario)}: fanout, pipeline or connect`,
+        ? 'name a scenario: fanout, pipeline, connect or capacity'
+        : `unknown scenario ${JSON.stringify(scenario)}: fanout, pipeline, connect or capacity`,
     );
   }
   const specs = { ...SPECS[scenario as Scenario], ...common };
@@ -212,6 +250,16 @@ export function parseOptions(argv: string[]): ParsedOptions {
   }
   if (scenario === 'pipeline' && values.rate === 0) {
     throw new UsageError('--rate: the pipeline scenario posts at a rate (comments per second), not "max"');
+  }
+  if (scenario === 'capacity') {
+    if ((values['start-rate'] as number) > (values['max-rate'] as number)) {
+      throw new UsageError('--start-rate: must not be above --max-rate');
+    }
+    // A profile or syscall count over a whole ramp mixes every rate; a pipeline run at the rate
+    // of interest gives them.
+    for (const o of ['profile', 'syscalls']) {
+      if (values[o]) throw new UsageError(`--${o}: not for capacity; run pipeline --rate <n> --${o}`);
+    }
   }
   if (scenario === 'fanout' && values.duration !== undefined) {
     if (values.rate === 0) throw new UsageError('--duration: needs --rate (events per second)');

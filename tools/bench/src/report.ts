@@ -5,6 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CpuWindow } from './cpu-window';
+import type { PostResult } from './loadgen/poster-protocol';
 import type { MachineFacts } from './machine';
 import type { Values } from './options';
 import type { Usage } from './self-usage';
@@ -37,6 +38,33 @@ export function generatorWarnings(name: string, u: Pick<Usage, 'cpu' | 'wall' | 
     `LOAD GENERATOR BOTTLENECK: ${name} used ${cores.toFixed(2)} cores with its event loop ${(u.elu * 100).toFixed(0)} % busy: ` +
       'the figures of this phase are bounded by the load generator, not by the system under test',
   ];
+}
+
+/**
+ * The poster fell behind its schedule by more than a tenth of a second's posts (besides the one
+ * that just became due): the rate asked was not the rate posted.
+ */
+export function posterBehind(p: Pick<PostResult, 'maxBehind'>, rate: number): boolean {
+  return p.maxBehind > 1 + rate * 0.1;
+}
+
+export function postedPerSecond(p: Pick<PostResult, 'sent' | 'firstT' | 'lastT'>): number {
+  return p.lastT > p.firstT ? p.sent / ((p.lastT - p.firstT) / 1e6) : p.sent;
+}
+
+/** Posts ingest refused, and a poster that could not keep the rate. */
+export function posterWarnings(p: PostResult, rate: number, phase = ''): string[] {
+  const out: string[] = [];
+  const refused = p.sent - p.accepted;
+  if (refused > 0) {
+    out.push(`${phase}ingest refused ${refused} of ${p.sent} posts: ${JSON.stringify(p.failures)}`);
+  }
+  if (posterBehind(p, rate)) {
+    out.push(
+      `${phase}POSTER BEHIND: it fell ${p.maxBehind} comments behind its schedule: the rate was not held`,
+    );
+  }
+  return out;
 }
 
 export function machineWarnings(phase: string, w: CpuWindow): string[] {

@@ -116,6 +116,51 @@ describe('npm run bench (smoke)', () => {
     expect(r.delivered).toBe(r.expected);
     expect(figure(run, 'deliveries arrived')).toBe(r.delivered);
     expect(run.stdout).toContain('accept -> receipt (e2e)');
+    // Where the time went, and what it cost: the gateway hop and the services' own counters.
+    const hops = run.report.tables.find((t) => t.title.startsWith('where the time goes'))!;
+    expect(hops.rows.find((row) => String(row[0]).startsWith('gateway:'))![4]).toBe(40);
+    const requests = run.report.tables.find((t) => t.title.startsWith('Kafka requests'))!;
+    expect(requests.rows.map((row) => row[0])).toEqual([
+      'ingest',
+      'enrich',
+      'route',
+      'gateway',
+      'all processes',
+    ]);
+    const produce = requests.columns.indexOf('Produce');
+    expect(requests.rows[0]![produce]).toBeGreaterThan(0);
+    // Under the CI's shared broker its CPU is not known (no BENCH_KAFKA_PID): services only.
+    expect(figure(run, 'CPU ms per comment, services only')).toBeGreaterThan(0);
+  });
+
+  it('capacity: ramps two steps and names the highest rate that held, with its cost', async () => {
+    // The p99 bar is set out of reach: this checks the harness, not how fast the machine is.
+    const run = await runBench('capacity', [
+      'capacity',
+      ...['--start-rate', '5', '--max-rate', '10', '--step-duration', '2', '--settle', '1'],
+      ...['--threads', '4', '--sockets', '20', '--p99-ms', '600000'],
+    ]);
+    expectStatus(run, 0);
+    expect(run.report.verdict).toBe('ok');
+    const steps = run.report.tables[0]!.rows;
+    expect(steps.map((r) => r[0])).toEqual([5, 10]);
+    const r = run.report.results as {
+      capacity: { rate: number; atLeast: boolean; servicesCpuMsPerComment: number | null };
+      steps: { rate: number; accepted: number; expected: number; arrived: number; lost: number }[];
+    };
+    for (const s of r.steps) {
+      // 5 sockets per thread; the settle's posts must arrive too.
+      expect(s.accepted).toBe(s.rate * 2);
+      expect(s.expected).toBe(5 * (s.rate * 2 + s.rate * 1));
+      expect(s.arrived).toBe(s.expected);
+      expect(s.lost).toBe(0);
+    }
+    expect(r.capacity).toMatchObject({ rate: 10, atLeast: true });
+    expect(r.capacity.servicesCpuMsPerComment).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(
+      /^capacity: highest rate with zero loss and e2e p99 <= 600000 ms: 10 comments\/s/m,
+    );
+    expect(run.stdout).toContain('where the time goes per step');
   });
 
   it('pipeline: a gateway killed halfway is reported as LOST', async () => {

@@ -1,23 +1,20 @@
 /**
  * pipeline: the four services on the broker, as separate processes; R comments/s posted through
  * ingest to T threads, S sockets subscribed through the gateway. Counts accepted vs delivered
- * per socket, and end-to-end latency (ingest's accept time -> client receipt).
+ * per socket, end-to-end latency (ingest's accept time -> client receipt) and where it went hop
+ * by hop, and what the comments cost: Kafka requests and CPU per comment.
  */
-import { join } from 'node:path';
-import { TOPICS } from '@threadcast/contracts';
 import { waitForArrivals } from '../arrivals';
-import { startGroupsAtEnd } from '../groups-at-end';
 import type { RunContext, ScenarioResult } from '../context';
-import { startCpuWindow } from '../cpu-window';
-import type { ClientImpl } from '../loadgen/client-socket';
-import { startFleet } from '../fleet';
 import { createHistogram, latencySummary } from '../histogram';
-import { startWorker } from '../ipc';
-import type { PostArgs, PostResult } from '../loadgen/poster-protocol';
-import { generatorWarnings, machineWarnings } from '../report';
+import { hopLatencyTable } from '../hop-latency';
+import { kafkaRequestsTable } from '../kafka-requests';
+import type { PostResult } from '../loadgen/poster-protocol';
+import { generatorWarnings, machineWarnings, postedPerSecond, posterWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
+import { pipelineCosts } from '../pipeline-costs';
+import { startPipelineRig } from '../pipeline-rig';
 import { profileFile } from '../profile-file';
-import { baseEnv, startApp, type AppName, type RunningApp } from '../services';
 import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
 
@@ -29,81 +26,23 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
   const duration = v.duration as number;
   const warmup = v.warmup as number;
   const drainMs = v['drain-ms'] as number;
-  const threads = Array.from({ length: threadCount }, (_, t) => `bench-${ctx.runId}-${t}`);
-  const channels = threads.map((t) => `thread:${t}`);
-  const assign = Array.from({ length: sockets }, (_, i) => i % threadCount);
-  // The spam score holds an author's 8th comment within a minute; three a minute stays clear.
-  const authors = Math.max(1, Math.ceil(rate * 20));
   const warnings: string[] = [];
-
-  const brokers = ctx.broker.brokers;
-  const onRetry = (why: string) => {
-    ctx.log(why);
-    warnings.push(why);
-  };
-  const prof = { onRetry };
-  ctx.log('starting ingest, enrich, route and gateway...');
-  const names: AppName[] = ['ingest', 'enrich', 'route', 'gateway'];
-  const envOf: Record<string, Record<string, string>> = {
-    ingest: {},
-    enrich: { ENRICH_GROUP_ID: `bench-enrich-${ctx.runId}` },
-    route: { ROUTE_GROUP_ID: `bench-route-${ctx.runId}` },
-    gateway: { GATEWAY_DRAIN_MS: '2000' },
-  };
-  await startGroupsAtEnd(brokers, [
-    { groupId: envOf.enrich!.ENRICH_GROUP_ID!, topic: TOPICS.comments },
-    { groupId: envOf.route!.ROUTE_GROUP_ID!, topic: TOPICS.commentsEnriched },
-  ]);
-  const started = await Promise.allSettled(
-    names.map((n) => startApp(ctx.repoRoot, n, { KAFKA_BROKERS: brokers, ...envOf[n] }, prof)),
-  );
-  const apps = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(apps.map((a) => a.stop()));
-    throw failed.reason;
-  }
-  const app = (n: AppName) => apps.find((a) => a.name === n)!;
-  const gateway = app('gateway');
-  const ingestUrl = `http://127.0.0.1:${app('ingest').port}`;
-
-  const fleet = startFleet(ctx.distDir, v.clients as number, v['client-impl'] as ClientImpl);
-  const poster = startWorker('poster', join(ctx.distDir, 'poster.js'), baseEnv());
+  const rig = await startPipelineRig(ctx, {
+    threads: threadCount,
+    sockets,
+    // The spam score holds an author's 7th comment within a minute; three a minute stays clear.
+    authors: Math.max(1, Math.ceil(rate * 20)),
+    warnings,
+  });
+  const { apps, fleet, poster, opened } = rig;
+  const gateway = rig.app('gateway');
   let result: ScenarioResult;
   try {
-    ctx.log(`connecting ${sockets.toLocaleString('en-US')} sockets over ${threadCount} threads...`);
-    const opened = await fleet.open({
-      url: `ws://127.0.0.1:${gateway.port}/ws`,
-      channels,
-      assign,
-      rate: 0,
-      concurrency: v.concurrency as number,
-      timeoutMs: 60_000,
-      acceptTimes: true,
-    });
-    if (opened.subscribed < sockets) {
-      ctx.log(
-        `only ${opened.subscribed} of ${sockets} sockets subscribed: ${JSON.stringify(opened.failures)}`,
-      );
-    }
-    await poster.call('setup', { run: ctx.runId });
-    const postArgs = (seconds: number, notifyAt?: number): PostArgs => ({
-      url: ingestUrl,
-      threads,
-      rate,
-      seconds,
-      authors,
-      ...(notifyAt === undefined ? {} : { notifyAt }),
-    });
-    const expectedFor = (p: PostResult) => assign.reduce((a, t) => a + p.acceptedSeqs[t]!.length, 0);
+    const expectedFor = (p: PostResult) => rig.deliveriesOf(p.acceptedSeqs);
     if (warmup > 0) {
       ctx.log(`warm-up: ${warmup} s at ${rate}/s...`);
-      const w = await poster.call<PostResult>('post', postArgs(warmup));
-      if (w.accepted < w.sent) {
-        warnings.push(
-          `warm-up: ingest refused ${w.sent - w.accepted} of ${w.sent} posts: ${JSON.stringify(w.failures)}`,
-        );
-      }
+      const w = await rig.post(rate, warmup);
+      warnings.push(...posterWarnings(w, rate, 'warm-up: '));
       await waitForArrivals(fleet, expectedFor(w), drainMs, ctx.log, w.acceptedSeqs);
     }
 
@@ -116,12 +55,7 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
       ...(ctx.broker.pid ? [{ name: 'kafka broker', pid: ctx.broker.pid }] : []),
     ];
     const counters = v.syscalls && !sysProblem ? counted.map((p) => countSyscalls(p.pid)) : [];
-    const window = startCpuWindow([
-      ...apps.map((a) => ({ name: a.name, pid: a.pid })),
-      { name: 'kafka broker', pid: ctx.broker.pid },
-      { name: 'poster', pid: poster.pid },
-      ...fleet.workers.map((w) => ({ name: w.name, pid: w.pid })),
-    ]);
+    const window = await rig.startWindow();
     if (v.fault === 'kill-gateway') {
       poster.onEvent((event) => {
         if (event !== 'posted') return;
@@ -130,12 +64,10 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
       });
     }
     ctx.log(`posting ${rate}/s for ${duration} s...`);
-    const posted = await poster.call<PostResult>(
-      'post',
-      postArgs(duration, v.fault ? Math.floor((rate * duration) / 2) : undefined),
-    );
+    const posted = await rig.post(rate, duration, v.fault ? Math.floor((rate * duration) / 2) : undefined);
     await waitForArrivals(fleet, expectedFor(posted), drainMs, ctx.log, posted.acceptedSeqs);
-    const cpu = window.end();
+    const measured = await window.end();
+    const cpu = measured.cpu;
     const syscalls: Record<string, SyscallCounts> = {};
     for (const [i, c] of counters.entries()) {
       const counts = await c.stop();
@@ -152,18 +84,13 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
     const st = await fleet.stats({ expected: posted.acceptedSeqs });
     const lost = st.expected - st.expectedArrived;
     const refused = posted.sent - posted.accepted;
-    if (refused > 0) {
-      warnings.push(`ingest refused ${refused} of ${posted.sent} posts: ${JSON.stringify(posted.failures)}`);
-    }
-    if (posted.maxBehind > rate * 0.1) {
-      warnings.push(
-        `POSTER BEHIND: it fell ${posted.maxBehind} comments behind its schedule: the rate was not held`,
-      );
-    }
+    warnings.push(...posterWarnings(posted, rate));
     warnings.push(...machineWarnings('the measured window', cpu));
     warnings.push(...generatorWarnings('poster', posted.usage));
     st.perClient.forEach((c, k) => warnings.push(...generatorWarnings(fleet.workers[k]!.name, c.usage)));
 
+    const { costs, warnings: costWarnings } = pipelineCosts(measured, posted.accepted, st.acceptLatency);
+    warnings.push(...costWarnings);
     const e2e = latencySummary(st.acceptLatency);
     const postToReceipt = latencySummary(st.latency);
     const http = latencySummary(createHistogram(posted.httpLatency));
@@ -172,8 +99,7 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
       postsSent: posted.sent,
       accepted: posted.accepted,
       refused,
-      postedPerSecond:
-        posted.lastT > posted.firstT ? posted.sent / ((posted.lastT - posted.firstT) / 1e6) : posted.sent,
+      postedPerSecond: postedPerSecond(posted),
       socketsSubscribed: opened.subscribed,
       expected: st.expected,
       delivered: st.expectedArrived,
@@ -186,6 +112,7 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
       e2eLatencyMs: e2e,
       postToReceiptMs: postToReceipt,
       httpAcceptMs: http,
+      cpuPerComment: costs.cpu,
     };
     const row = (label: string, ...cells: Cell[]): Cell[] => [label, ...cells];
     const lat = (label: string, l: ReturnType<typeof latencySummary>): Cell[] =>
@@ -209,6 +136,10 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
         // A post answered 503 after its record was written is delivered all the same.
         row('deliveries of posts not accepted', st.unexpected),
         row('deliveries/s', Math.round(figures.deliveriesPerSecond)),
+        // The load generators' CPU is the bench's, not the system's: not counted.
+        row('CPU ms per comment, services + broker', costs.cpu.withBrokerMs),
+        row('CPU ms per comment, services only', costs.cpu.servicesMs),
+        row('Kafka requests per comment, all services', round2(costs.kafka.perComment)),
       ],
     };
     const latency: Table = {
@@ -259,26 +190,28 @@ export async function runPipeline(ctx: RunContext): Promise<ScenarioResult> {
       tables: [
         counts,
         latency,
+        hopLatencyTable(costs.hops),
         procs,
+        kafkaRequestsTable(costs.kafka, cpu.wall, posted.accepted),
         ...(sysTable ? [sysTable] : []),
         ...Object.entries(profiles).flatMap(([name, p]) => profileTables(p, `${name} CPU profile`)),
       ],
-      results: { ...figures, processes: cpu.processes, profiles, syscalls },
+      results: {
+        ...figures,
+        hopLatencyMs: costs.hops,
+        kafkaRequests: costs.kafka,
+        processes: cpu.processes,
+        profiles,
+        syscalls,
+      },
       load: { 'the measured window': cpu },
       warnings,
       lost,
     };
   } finally {
-    await fleet.close().catch(() => {});
-    await fleet.stop();
-    await poster.stop();
-    await stopAll(apps);
+    await rig.close();
   }
   return result;
 }
 
-async function stopAll(apps: RunningApp[]): Promise<void> {
-  // Gateway first (sockets), then the stages, as a rollout would.
-  await apps.find((a) => a.name === 'gateway')?.stop();
-  await Promise.all(apps.filter((a) => a.name !== 'gateway').map((a) => a.stop()));
-}
+const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
