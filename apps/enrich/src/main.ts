@@ -45,7 +45,7 @@ void runService({
       readiness,
       onShutdown,
       kafka,
-      producer: createKeyedProducer(kafka),
+      producer: createKeyedProducer(kafka, { minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS }),
       stage: 'enrich',
       groupId: config.ENRICH_GROUP_ID,
       topic: TOPICS.comments,

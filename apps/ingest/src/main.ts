@@ -20,7 +20,7 @@ void runService({
     ctx.onShutdown('telemetry', () => telemetry.shutdown());
     const { config, logger } = ctx;
     const kafka = createKafka(config, logger, 'threadcast-ingest', ctx.registry);
-    const producer = createKeyedProducer(kafka);
+    const producer = createKeyedProducer(kafka, { minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS });
     let kafkaHealth: KafkaHealth | undefined;
     let connected = false;
     let stopping = false;

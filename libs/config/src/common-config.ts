@@ -18,6 +18,11 @@ export const kafkaConfig = {
     { min: 1, max: 10_000 },
   ),
   KAFKA_REPLICATION_FACTOR: int('Replication factor used when provisioning topics.', 1, { min: 1, max: 16 }),
+  KAFKA_PRODUCE_INTERVAL_MS: int(
+    'Least time between two produce requests of one producer: under load records wait up to this long and leave together, so the broker sees fewer, larger requests; a producer that sends less often never waits. 0 sends as soon as the previous request is acknowledged.',
+    5,
+    { min: 0, max: 1000 },
+  ),
 } as const;
 
 /** Settings of services that consume as members of a shared consumer group (the stages). */

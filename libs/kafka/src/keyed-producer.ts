@@ -38,8 +38,24 @@ interface Pending {
 }
 
 /** Idempotent, acks=all producer that batches concurrent sends into one `sendBatch`. */
-export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: number } = {}): KeyedProducer {
+export function createKeyedProducer(
+  kafka: Kafka,
+  opts: {
+    maxBatchRecords?: number;
+    /**
+     * The least time between the starts of two requests. A busy producer's records wait for the
+     * gap and leave together; one that sends less often than this never waits. Each request costs
+     * the broker about the same whatever its size, so this bounds the broker's work per producer.
+     */
+    minRequestIntervalMs?: number;
+  } = {},
+): KeyedProducer {
   const maxBatch = opts.maxBatchRecords ?? 1000;
+  const minInterval = opts.minRequestIntervalMs ?? 0;
+  let lastStart = -Infinity;
+  let gapTimer: NodeJS.Timeout | undefined;
+  /** Disconnecting: what is queued leaves at once. */
+  let flushing = false;
   const make = (): Producer =>
     kafka.producer({
       idempotent: true,
@@ -88,7 +104,17 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
 
   const pump = (): void => {
     scheduled = false;
-    if (sending || queue.length === 0) return;
+    if (sending || gapTimer || queue.length === 0) return;
+    const now = performance.now();
+    const wait = flushing ? 0 : lastStart + minInterval - now;
+    if (wait >= 1) {
+      gapTimer = setTimeout(() => {
+        gapTimer = undefined;
+        pump();
+      }, wait);
+      return;
+    }
+    lastStart = now;
     const batch = take();
     sending = sendBatch(batch).finally(() => {
       sending = undefined;
@@ -129,15 +155,21 @@ export function createKeyedProducer(kafka: Kafka, opts: { maxBatchRecords?: numb
         queue.push({ records, headers, spans, resolve, reject });
         // Wait one turn so sends made in the same turn share a request; a request in flight
         // makes everything wait for it anyway (pump runs again when it completes).
-        if (!scheduled && !sending) {
+        if (!scheduled && !sending && !gapTimer) {
           scheduled = true;
           setImmediate(pump);
         }
       });
     },
     async disconnect() {
+      flushing = true;
+      if (gapTimer) {
+        clearTimeout(gapTimer);
+        gapTimer = undefined;
+      }
       pump();
       while (sending) await sending;
+      flushing = false;
       await producer.disconnect();
       connected = undefined;
     },
