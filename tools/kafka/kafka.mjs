@@ -91,6 +91,12 @@ function serverProperties({ port, controllerPort, dataDir }) {
     // Rebalances in tests and `npm start` should not wait for stragglers.
     'group.initial.rebalance.delay.ms=0',
     'num.partitions=1',
+    // Sized for a 2-core machine that also runs the services and load generators (docs/deploy.md,
+    // "The embedded broker"): Kafka's defaults are 3 network and 8 I/O threads, for a dedicated
+    // multi-core host. Fewer threads than cores x 2 leave nothing idle here; fewer than this
+    // (1 network, 2 I/O) made the pipeline slower in a bare-relay test.
+    'num.network.threads=2',
+    'num.io.threads=4',
     '',
   ].join('\n');
 }
@@ -119,7 +125,11 @@ function java(libs, mainClass, args, options) {
     'java',
     [
       ...heap.split(/\s+/).filter(Boolean),
+      // Kafka's own start script's GC settings (kafka-run-class.sh): short G1 pauses.
       '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:InitiatingHeapOccupancyPercent=35',
+      '-XX:+ExplicitGCInvokesConcurrent',
       '-Djava.awt.headless=true',
       `-Dlog4j2.configurationFile=${options.log4j}`,
       '-cp',

@@ -39,7 +39,7 @@ void runService({
       (changelog ??= await openChangelogReader({
         kafka,
         topic: TOPICS.commentScores,
-        groupId: uniqueGroupId(`${config.ROUTE_GROUP_ID}-tables-scores`, instanceId),
+        groupId: `${uniqueGroupId(`${config.ROUTE_GROUP_ID}-tables`, instanceId)}-scores`,
         logger,
         onRecord: (r) => {
           if (r.headers[SCORE_HEADERS.writer] !== writerId) loadScoreRecord(scores, r);
