@@ -95,8 +95,8 @@ function serverProperties({ port, controllerPort, dataDir }) {
     // "The embedded broker"): Kafka's defaults are 3 network and 8 I/O threads, for a dedicated
     // multi-core host. Fewer threads than cores x 2 leave nothing idle here; fewer than this
     // (1 network, 2 I/O) made the pipeline slower in a bare-relay test.
-    'num.network.threads=2',
-    'num.io.threads=4',
+    `num.network.threads=${process.env.KAFKA_NUM_NETWORK_THREADS || 2}`,
+    `num.io.threads=${process.env.KAFKA_NUM_IO_THREADS || 4}`,
     '',
   ].join('\n');
 }
