@@ -1,23 +1,15 @@
-import type { Logger, Readiness } from '@threadcast/runtime';
-import type { Kafka } from 'kafkajs';
-import type { Registry } from 'prom-client';
+import type { Readiness } from '@threadcast/runtime';
 import { watchKafka, type KafkaHealth } from './kafka-health';
 import { keepTrying } from './keep-trying';
-import type { KeyedProducer } from './keyed-producer';
-import { runStage, type RunningStage, type StageHandler } from './run-stage';
+import { runStage, type RunningStage, type StageOptions } from './run-stage';
 
-export interface StageServiceOptions {
-  /** The service's parts (runService's context). */
-  logger: Logger;
-  registry: Registry;
+/** The stage's own options, plus the service's parts (runService's context) and its tables. */
+export interface StageServiceOptions extends Pick<
+  StageOptions,
+  'kafka' | 'producer' | 'stage' | 'groupId' | 'topic' | 'deadLetterTopic' | 'handler' | 'logger' | 'registry'
+> {
   readiness: Readiness;
   onShutdown(name: string, step: () => Promise<void> | void): void;
-  kafka: Kafka;
-  producer: KeyedProducer;
-  stage: string;
-  groupId: string;
-  topic: string;
-  deadLetterTopic: string;
   /** Topics that must exist for the stage to be ready. */
   requiredTopics: string[];
   /**
@@ -27,7 +19,6 @@ export interface StageServiceOptions {
   restore(): Promise<void>;
   /** After every group join, before records of the new assignment: catch tables up. */
   onAssigned?(): Promise<void>;
-  handler: StageHandler;
   sessionTimeoutMs: number;
   /** A shutdown step between the stage's stop and the producer's disconnect. */
   afterStop?(): Promise<void>;
