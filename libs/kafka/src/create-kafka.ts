@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from '@threadcast/runtime';
 import type { Registry } from 'prom-client';
+import { kafkaLogLevel } from './kafka-log-level';
 import { countKafkaRequests } from './request-metrics';
 
 export interface KafkaClientConfig {
@@ -11,13 +12,6 @@ export interface KafkaClientConfig {
   KAFKA_SASL_USERNAME?: string;
   KAFKA_SASL_PASSWORD?: string;
 }
-
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
 
 /**
  * A kafkajs client from the shared config, logging through pino. With a registry, every client
@@ -40,7 +34,13 @@ export function createKafka(
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
-      logger[LEVELS[entry.level] ?? 'info']({ kafka: entry.namespace, ...extra }, message);
+      const level = kafkaLogLevel(
+        entry.level,
+        entry.namespace,
+        message,
+        (extra as { error?: unknown }).error,
+      );
+      logger[level]({ kafka: entry.namespace, ...extra }, message);
     },
   };
   if (config.KAFKA_SASL_MECHANISM !== 'none') {

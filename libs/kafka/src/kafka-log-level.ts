@@ -1,0 +1,40 @@
+import { logLevel } from 'kafkajs';
+
+export type PinoLevel = 'error' | 'warn' | 'info' | 'debug';
+
+const LEVELS: Record<number, PinoLevel> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+// kafkajs' own table of protocol errors; it exports no public list. Loaded lazily and guarded, so a
+// kafkajs that moves the file only costs the downgrade below, never a log line.
+let transient: Set<string> | undefined;
+function transientMessages(): Set<string> {
+  if (transient) return transient;
+  transient = new Set();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { errorCodes } = require('kafkajs/src/protocol/error') as {
+      errorCodes: { retriable: boolean; message: string }[];
+    };
+    for (const e of errorCodes) if (e.retriable) transient.add(e.message);
+  } catch {
+    // Keep kafkajs' levels.
+  }
+  return transient;
+}
+
+/**
+ * The pino level of a kafkajs log entry. kafkajs logs every error response at ERROR, also the
+ * retriable ones it retries by itself (a brand-new broker answers "not the leader" and "the
+ * coordinator is loading" for a second): those are WARN here, since an ERROR line means someone
+ * must act. A retriable error that outlasts kafkajs' retries still surfaces, as the failed call.
+ */
+export function kafkaLogLevel(level: number, namespace: string, message: string, error: unknown): PinoLevel {
+  const mapped = LEVELS[level] ?? 'info';
+  if (mapped !== 'error' || namespace !== 'Connection' || !message.startsWith('Response ')) return mapped;
+  return typeof error === 'string' && transientMessages().has(error) ? 'warn' : mapped;
+}
