@@ -7,7 +7,7 @@ import { backoffMs, sleep } from './backoff';
 import type { KeyedProducer } from './keyed-producer';
 import { toInRecord, type InRecord, type OutRecord } from './records';
 import { untraced } from './record-tracing';
-import { handleRecord } from './handle-record';
+import { handleRecord, type HandleRecordDeps } from './handle-record';
 import { stageMetrics } from './stage-metrics';
 
 /**
@@ -161,24 +161,26 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     let last: string | undefined;
     let count = 0;
     let dead = 0;
+    // Between retries of one record: give up when the partition moved or the stage stops.
+    const abandoned = () => !p.isRunning() || p.isStale() || stopping;
+    // Once per batch, not per record.
+    const deps: HandleRecordDeps = {
+      stage,
+      handler: opts.handler,
+      deadLetterTopic: opts.deadLetterTopic,
+      logger,
+      onRetry: () => metrics.retries.inc({ stage }),
+      abandoned,
+      heartbeat: () => p.heartbeat(),
+    };
     for (const m of batch.messages) {
       // Stale: a seek (a rewind) moved this partition; the records come again with the next fetch.
       if (!p.isRunning() || p.isStale()) break;
       const record = toInRecord(batch.topic, partition, m);
       const started = performance.now();
-      // Between retries of one record: give up when the partition moved or the stage stops.
-      const abandoned = () => !p.isRunning() || p.isStale() || stopping;
       let handled: Awaited<ReturnType<typeof handleRecord>>;
       try {
-        handled = await handleRecord(record, {
-          stage,
-          handler: opts.handler,
-          deadLetterTopic: opts.deadLetterTopic,
-          logger,
-          onRetry: () => metrics.retries.inc({ stage }),
-          abandoned,
-          heartbeat: () => p.heartbeat(),
-        });
+        handled = await handleRecord(record, deps);
       } catch (e) {
         // Abandoned mid-retry: the record is not resolved, so it is handled again later.
         if (abandoned()) break;
