@@ -2,6 +2,7 @@ import {
   openChangelogReader,
   readTopic,
   type ChangelogReader,
+  type InRecord,
   type Kafka,
   type TopicReader,
 } from '@threadcast/kafka';
@@ -37,18 +38,16 @@ export function createTableReaders(opts: {
   onSkipped?: (table: TableName) => void;
 }): TableReaders {
   const { logger } = opts;
-  const apply =
-    (name: TableName) =>
-    (record: Parameters<typeof applyTableRecord>[2] & { partition: number; offset: string }) => {
-      const skipped = applyTableRecord(opts.tables, name, record);
-      if (skipped === undefined) return;
-      opts.onSkipped?.(name);
-      const { partition, offset } = record;
-      logger.warn(
-        { topic: TABLE_SPECS[name].topic, partition, offset, reason: skipped },
-        'skipping invalid table record',
-      );
-    };
+  const apply = (name: TableName) => (record: InRecord) => {
+    const skipped = applyTableRecord(opts.tables, name, record);
+    if (skipped === undefined) return;
+    opts.onSkipped?.(name);
+    const { partition, offset } = record;
+    logger.warn(
+      { topic: TABLE_SPECS[name].topic, partition, offset, reason: skipped },
+      'skipping invalid table record',
+    );
+  };
   const followed: Partial<Record<'users' | 'threads', TopicReader>> = {};
   let index: ChangelogReader | undefined;
   let stopped: Promise<void> | undefined;

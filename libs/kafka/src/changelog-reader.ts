@@ -10,9 +10,8 @@ import type { InRecord } from './records';
  * Between calls it fetches nothing, so a stage never reads back what it just wrote itself.
  */
 export interface ChangelogReader {
+  /** One at a time: a call made while another runs starts after it. */
   catchUp(): Promise<void>;
-  /** The first catch-up (the restore) has completed. */
-  isRestored(): boolean;
   close(): Promise<void>;
 }
 
@@ -45,37 +44,22 @@ export async function openChangelogReader(opts: {
       if (targets.size === 0) reached();
     },
   });
-  let restored = false;
-  let running: Promise<void> | undefined;
   const catchUp = async () => {
     const bounds = await reader.bounds(0);
-    const wanted = new Map<number, number>();
+    // Set before any partition starts, so onProgress always sees this catch-up's targets.
+    targets = new Map();
+    const done = new Promise<void>((resolve) => (reached = resolve));
     bounds.forEach(({ low, high }, partition) => {
       const from = Math.max(positions.get(partition) ?? low, low);
-      if (from < high) wanted.set(partition, high);
+      if (from >= high) return;
+      targets.set(partition, high);
+      reader.readFrom(partition, from);
     });
-    if (wanted.size > 0) {
-      const done = new Promise<void>((resolve) => (reached = resolve));
-      targets = wanted;
-      for (const partition of wanted.keys()) {
-        reader.readFrom(partition, Math.max(positions.get(partition) ?? 0, bounds[partition]!.low));
-      }
-      await done;
-    }
-    restored = true;
+    if (targets.size > 0) await done;
   };
+  let chain: Promise<void> = Promise.resolve();
   return {
-    // One catch-up at a time; one asked for while another runs starts after it.
-    catchUp: () => {
-      const next = (running ?? Promise.resolve()).catch(() => undefined).then(catchUp);
-      running = next;
-      next.then(
-        () => (running === next ? (running = undefined) : undefined),
-        () => (running === next ? (running = undefined) : undefined),
-      );
-      return next;
-    },
-    isRestored: () => restored,
+    catchUp: () => (chain = chain.catch(() => undefined).then(catchUp)),
     close: () => reader.close(),
   };
 }
