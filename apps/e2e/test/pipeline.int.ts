@@ -86,14 +86,16 @@ describe('pipeline end to end', () => {
     const thread = id('t-votes');
     const client = await connect();
     await client.subscribe(`thread:${thread}`);
+    const bob = id('bob');
     const created = await post(`/v1/threads/${thread}/comments`, {
-      author: { id: id('bob') },
+      author: { id: bob },
       body: 'first',
     });
     expect(created.status).toBe(202);
     const cid = created.body.id as string;
     expect(
-      (await post(`/v1/threads/${thread}/comments/${cid}`, { body: 'first, edited' }, 'PATCH')).status,
+      (await post(`/v1/threads/${thread}/comments/${cid}`, { body: 'first, edited', editorId: bob }, 'PATCH'))
+        .status,
     ).toBe(202);
     const votes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -105,7 +107,9 @@ describe('pipeline end to end', () => {
     );
     expect(votes.every((v) => v.status === 202)).toBe(true);
     await client.waitFor('final score', (f) => f.event?.type === 'comment.score' && f.event.score === 30);
-    expect((await post(`/v1/threads/${thread}/comments/${cid}`, {}, 'DELETE')).status).toBe(202);
+    expect((await post(`/v1/threads/${thread}/comments/${cid}`, { deletedBy: bob }, 'DELETE')).status).toBe(
+      202,
+    );
     await client.waitFor('delete', (f) => f.event?.type === 'comment.deleted' && f.event.id === cid);
 
     const events = client.events(`thread:${thread}`);

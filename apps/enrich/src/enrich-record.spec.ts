@@ -137,7 +137,7 @@ describe('enrichRecord', () => {
       expect.objectContaining({ code: 'thread_closed', field: 'threadId' }),
     );
     expect(tables.comments.size).toBe(0);
-    const del = inRecord({ type: 'comment.deleted', threadId: 't1', commentId: 'c1' });
+    const del = inRecord({ type: 'comment.deleted', threadId: 't1', commentId: 'c1', deletedBy: 'u1' });
     expect(enrichedOf(enrichRecord(del, tables, deps))).toMatchObject({
       type: 'comment.deleted',
       forumId: 'f1',
@@ -213,6 +213,7 @@ describe('enrichRecord', () => {
           eventId: 'e',
           threadId: 't1',
           commentId: 'has space',
+          deletedBy: 'u1',
           acceptedAt: AT,
         }),
       ),

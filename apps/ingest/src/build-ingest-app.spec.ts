@@ -127,7 +127,6 @@ describe('ingest HTTP API', () => {
         { deletedBy: 'mod1' },
         { type: 'comment.deleted', deletedBy: 'mod1' },
       ],
-      ['DELETE', '/v1/threads/t1/comments/c9', undefined, { type: 'comment.deleted' }],
       [
         'POST',
         '/v1/threads/t1/comments/c9/votes',

@@ -57,7 +57,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
       scope: writeScope(EDIT, [threadId, id]),
       idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
       body,
-      rateKey: body.editorId === undefined ? `c:${threadId}/${id}` : `u:${body.editorId}`,
+      rateKey: `u:${body.editorId}`,
       build: (ids, at) => commentWrite(editedEvent(threadId, id, body, ids), at, trace),
     });
     annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });
@@ -73,7 +73,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
       scope: writeScope(DELETE, [threadId, id]),
       idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
       body,
-      rateKey: body.deletedBy === undefined ? `c:${threadId}/${id}` : `u:${body.deletedBy}`,
+      rateKey: `u:${body.deletedBy}`,
       build: (ids, at) => commentWrite(deletedEvent(threadId, id, body, ids), at, trace),
     });
     annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });

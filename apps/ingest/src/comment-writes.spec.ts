@@ -7,8 +7,8 @@ const at = new Date('2030-01-01T00:00:00.000Z');
 describe('comment writes', () => {
   it.each([
     ['created', createdEvent('t1', { author: { id: 'u1' }, body: 'hi' }, ids), 'cNew'],
-    ['edited', editedEvent('t1', 'c1', { body: 'hi again' }, ids), 'c1'],
-    ['deleted', deletedEvent('t1', 'c1', {}, ids), 'c1'],
+    ['edited', editedEvent('t1', 'c1', { body: 'hi again', editorId: 'u1' }, ids), 'c1'],
+    ['deleted', deletedEvent('t1', 'c1', { deletedBy: 'u1' }, ids), 'c1'],
     ['voted', votedEvent('t1', 'c1', { userId: 'u2', value: 1 }, ids), 'c1'],
   ])('makes a valid %s record keyed by thread', (_type, input, commentId) => {
     const { records, answer } = commentWrite(input, at, { [HEADERS.traceparent]: 'tp' });
@@ -27,7 +27,7 @@ describe('comment writes', () => {
   it('leaves optional fields out rather than null', () => {
     expect(createdEvent('t1', { author: { id: 'u1' }, body: 'x' }, ids)).not.toHaveProperty('parentId');
     expect(createdEvent('t1', { author: { id: 'u1' }, body: 'x' }, ids)).not.toHaveProperty('author.name');
-    expect(editedEvent('t1', 'c1', { body: 'x' }, ids)).not.toHaveProperty('editorId');
-    expect(deletedEvent('t1', 'c1', {}, ids)).not.toHaveProperty('deletedBy');
+    expect(editedEvent('t1', 'c1', { body: 'x', editorId: 'u1' }, ids)).not.toHaveProperty('asModerator');
+    expect(deletedEvent('t1', 'c1', { deletedBy: 'u1' }, ids)).not.toHaveProperty('asModerator');
   });
 });

@@ -57,7 +57,7 @@ export function editedEvent(
     threadId,
     commentId,
     body: req.body,
-    ...(req.editorId === undefined ? {} : { editorId: req.editorId }),
+    editorId: req.editorId,
   };
 }
 
@@ -72,7 +72,7 @@ export function deletedEvent(
     eventId: ids.eventId,
     threadId,
     commentId,
-    ...(req.deletedBy === undefined ? {} : { deletedBy: req.deletedBy }),
+    deletedBy: req.deletedBy,
   };
 }
 

@@ -87,7 +87,7 @@ describe('ingest against hostile input', () => {
       ['POST', `${COMMENTS}/c1/votes`, { userId: 'u1', value: true }, 'value'],
       ['POST', `${COMMENTS}/c1/votes`, { userId: 'u1', value: 1.5 }, 'value'],
       ['POST', `${COMMENTS}/c1/votes`, { userId: null, value: 1 }, 'userId'],
-      ['PATCH', `${COMMENTS}/c1`, { body: 12 }, 'body'],
+      ['PATCH', `${COMMENTS}/c1`, { body: 12, editorId: 'u1' }, 'body'],
       ['PATCH', `${COMMENTS}/c1`, { body: 'x', editorId: {} }, 'editorId'],
       ['DELETE', `${COMMENTS}/c1`, { deletedBy: 5 }, 'deletedBy'],
       ['PUT', '/v1/users/u1', { name: 42 }, 'name'],

@@ -28,7 +28,7 @@ export const EditCommentRequest = Type.Object(
 );
 export type EditCommentRequest = Static<typeof EditCommentRequest>;
 
-/** DELETE may come without a body; `{}` and no body mean the same. */
+/** DELETE names who deletes: only the author may (docs/security.md). */
 export const DeleteCommentRequest = Type.Object({ deletedBy: CommentDeleted.properties.deletedBy }, strict);
 export type DeleteCommentRequest = Static<typeof DeleteCommentRequest>;
 

@@ -33,13 +33,28 @@ export const CommentCreated = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Set by a producer acting for a moderator of the thread's forum: the edit or delete may then be
+ * of someone else's comment. Ingest sets it only for API keys granted moderation; a producer
+ * writing to the topic directly is trusted by the topic's ACL (docs/security.md).
+ */
+export const AsModerator = Type.Literal(true, {
+  description: 'The editor acts as a moderator; without it only the author may edit or delete.',
+});
+
 export const CommentEdited = Type.Object(
-  { type: Type.Literal('comment.edited'), ...base, body: Body, editorId: Type.Optional(Id) },
+  {
+    type: Type.Literal('comment.edited'),
+    ...base,
+    body: Body,
+    editorId: Id,
+    asModerator: Type.Optional(AsModerator),
+  },
   { additionalProperties: false },
 );
 
 export const CommentDeleted = Type.Object(
-  { type: Type.Literal('comment.deleted'), ...base, deletedBy: Type.Optional(Id) },
+  { type: Type.Literal('comment.deleted'), ...base, deletedBy: Id, asModerator: Type.Optional(AsModerator) },
   { additionalProperties: false },
 );
 
