@@ -7,7 +7,19 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { channelKey } from '@threadcast/contracts';
+import {
+  CLOSE_CODES,
+  channelKey,
+  errorFrame,
+  parseClientFrame,
+  pongFrame,
+  resetFrame,
+  subscribedFrame,
+  unsubscribedFrame,
+  type ClientOp,
+  type ErrorCode,
+  type FrameId,
+} from '@threadcast/contracts';
 import { partitionForKey, type PartitionBounds } from '@threadcast/kafka';
 import type { Logger } from '@threadcast/runtime';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -18,17 +30,6 @@ import { createFanOut, type DeliveryRecord } from './fan-out';
 import { textFrame } from './frame-delivery';
 import type { GatewayMetrics } from './gateway-metrics';
 import { createPartitionPositions } from './partition-positions';
-import {
-  errorFrame,
-  parseClientFrame,
-  pongFrame,
-  resetFrame,
-  subscribedFrame,
-  unsubscribedFrame,
-  type ClientOp,
-  type ErrorCode,
-  type FrameId,
-} from './protocol';
 import { createOriginCheck } from './origin-check';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { subscriptionStart } from './subscription-start';
@@ -37,14 +38,6 @@ import { TokenError, type VerifyToken } from './token-verifier';
 
 export const WS_PATH = '/ws';
 export const DEMO_TOKEN_PATH = '/demo-token';
-/** "Service Restart": clients should reconnect, to another pod if need be. */
-export const CLOSE_SERVICE_RESTART = 1012;
-/** "Try Again Later": the socket read too slowly and fell too far behind. */
-export const CLOSE_TRY_AGAIN_LATER = 1013;
-/** Policy Violation: the socket kept sending past its rate limit. Clients should not retry. */
-export const CLOSE_POLICY_VIOLATION = 1008;
-/** The token expired while connected: reconnect with a fresh one (HTTP 401 + 4000). */
-export const CLOSE_TOKEN_EXPIRED = 4401;
 
 /** Frames refused in a row, past the rate limit, before the socket is closed with 1008. */
 const RATE_LIMIT_CLOSE_AFTER = 100;
@@ -133,7 +126,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     metrics.slowSocketsCut.inc();
     // The close frame queues behind the backlog; a socket that reads nothing never sees it, so
     // it is cut after a grace period and its buffers freed.
-    client.ws.close(CLOSE_TRY_AGAIN_LATER, 'slow consumer: too far behind');
+    client.ws.close(CLOSE_CODES.tryAgainLater, 'slow consumer: too far behind');
     setTimeout(() => client.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
   };
   const deliver = createFanOut({
@@ -343,7 +336,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     }
     metrics.framesRejected.inc({ code: 'rate_limited' });
     if (++client.refused >= RATE_LIMIT_CLOSE_AFTER) {
-      client.ws.close(CLOSE_POLICY_VIOLATION, 'message rate limit exceeded');
+      client.ws.close(CLOSE_CODES.policyViolation, 'message rate limit exceeded');
     } else if (t - client.lastRateLimitError >= 1000) {
       // One error a second at most: answering every refused frame would amplify a flood.
       client.lastRateLimitError = t;
@@ -415,7 +408,10 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     if (claims) {
       const left = claims.exp * 1000 - now();
       if (left <= MAX_TIMER_MS) {
-        client.expiry = setTimeout(() => ws.close(CLOSE_TOKEN_EXPIRED, 'token expired'), Math.max(0, left));
+        client.expiry = setTimeout(
+          () => ws.close(CLOSE_CODES.tokenExpired, 'token expired'),
+          Math.max(0, left),
+        );
       }
     }
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
@@ -454,7 +450,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
     logger.info({ sockets: clients.size, drainMs }, 'closing sockets');
     if (clients.size > 0) {
       const allClosed = new Promise<void>((resolve) => (drained = resolve));
-      for (const client of clients) client.ws.close(CLOSE_SERVICE_RESTART, 'service restart');
+      for (const client of clients) client.ws.close(CLOSE_CODES.serviceRestart, 'service restart');
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
       await Promise.race([allClosed, timeout]);

@@ -1,7 +1,7 @@
+import { presenceFrame } from '@threadcast/contracts';
 import {
   createPresenceTracker,
   parsePresenceRecord,
-  presenceFrame,
   presenceRecordValue,
   type PresenceTrackerOptions,
 } from './presence-tracker';

@@ -9,6 +9,7 @@
  * No Kafka here: records come in through `received`, go out through `publish`, and frames go out
  * through `broadcast`, so the logic is tested with a fake clock.
  */
+import { presenceFrame } from '@threadcast/contracts';
 
 /** One pod's count of one channel, as carried in a `presence` record's value. */
 export interface PresenceReport {
@@ -53,10 +54,6 @@ export interface PresenceTracker {
   total(channel: string): number;
   /** Channels this tracker holds any state for (local or remote). */
   readonly channelCount: number;
-}
-
-export function presenceFrame(channel: string, count: number): string {
-  return JSON.stringify({ op: 'presence', channel, count });
 }
 
 /** A `presence` record's value: the key is the channel's Kafka key, so the channel rides here. */

@@ -1,4 +1,11 @@
-import { channelKey, HEADERS, SCHEMA_IDS, TOPICS, type ClientEvent } from '@threadcast/contracts';
+import {
+  channelKey,
+  eventFrameValue,
+  HEADERS,
+  SCHEMA_IDS,
+  TOPICS,
+  type ClientEvent,
+} from '@threadcast/contracts';
 import type { Context } from '@opentelemetry/api';
 import type { OutRecord } from '@threadcast/kafka';
 
@@ -20,8 +27,9 @@ export interface DeliveryMeta {
 }
 
 /**
- * A `deliveries` record. The value is the exact frame the client receives minus its cursor, so
- * this is the only place it is serialized: the gateway writes these bytes to every socket.
+ * A `deliveries` record. The value is the exact frame the client receives minus its cursor
+ * (eventFrameValue, the wire protocol in libs/contracts): the gateway writes these bytes to every
+ * socket.
  */
 export function deliveryRecord(d: Delivery, meta: DeliveryMeta): OutRecord {
   const headers: Record<string, string> = {
@@ -33,7 +41,7 @@ export function deliveryRecord(d: Delivery, meta: DeliveryMeta): OutRecord {
   const record: OutRecord = {
     topic: TOPICS.deliveries,
     key: channelKey(d.channel),
-    value: JSON.stringify({ op: 'event', channel: d.channel, event: d.event }),
+    value: eventFrameValue(d.channel, d.event),
     headers,
   };
   if (meta.traceContext !== undefined) record.traceContext = meta.traceContext;

@@ -6,16 +6,17 @@
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff';
 import { createChannelState, type ChannelState, type Listener } from './channel-state';
 import { isChannelName } from './channel-name';
-import { ABNORMAL_CLOSURE, NORMAL_CLOSURE, isTerminalClose } from './close-codes';
 import { startHeartbeat, type Heartbeat } from './heartbeat';
 import {
+  CLOSE_CODES,
   PING_FRAME,
+  isTerminalClose,
   parseServerFrame,
   subscribeFrame,
   unsubscribeFrame,
   type InvalidServerFrame,
   type ServerFrame,
-} from './protocol';
+} from '@threadcast/contracts';
 import type { Subscription, SubscriptionHandlers } from './subscription';
 import { urlWithToken } from './url-with-token';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
@@ -160,7 +161,7 @@ export function createClient(options: ClientOptions): Client {
       dead: () => {
         // A dead peer never completes a close handshake, so do not wait for the close event.
         closeQuietly(detach());
-        dropped(ABNORMAL_CLOSURE, 'no frame from the server for two ping intervals');
+        dropped(CLOSE_CODES.abnormal, 'no frame from the server for two ping intervals');
       },
     });
     heartbeat = beat;
@@ -190,7 +191,7 @@ export function createClient(options: ClientOptions): Client {
     try {
       connect();
     } catch (e) {
-      dropped(ABNORMAL_CLOSURE, e instanceof Error ? e.message : String(e));
+      dropped(CLOSE_CODES.abnormal, e instanceof Error ? e.message : String(e));
     }
   };
 
@@ -246,8 +247,8 @@ export function createClient(options: ClientOptions): Client {
     },
     close() {
       if (state === 'closed') return;
-      closeQuietly(detach(), NORMAL_CLOSURE, 'client closed');
-      stop({ code: NORMAL_CLOSURE, reason: 'client closed' });
+      closeQuietly(detach(), CLOSE_CODES.normal, 'client closed');
+      stop({ code: CLOSE_CODES.normal, reason: 'client closed' });
     },
     get state() {
       return state;

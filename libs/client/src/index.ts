@@ -6,7 +6,15 @@ export type { BackoffOptions } from './backoff';
 export { createRecentIds } from './recent-ids';
 export type { RecentIds } from './recent-ids';
 export { isChannelName } from './channel-name';
-export { TERMINAL_CLOSE_CODES, isTerminalClose } from './close-codes';
-export { parseServerFrame, subscribeFrame, unsubscribeFrame, PING_FRAME } from './protocol';
-export type { InvalidServerFrame, ServerFrame } from './protocol';
+// The wire protocol is defined once, in @threadcast/contracts; re-exported for clients' ease.
+export {
+  CLOSE_CODES,
+  TERMINAL_CLOSE_CODES,
+  isTerminalClose,
+  parseServerFrame,
+  subscribeFrame,
+  unsubscribeFrame,
+  PING_FRAME,
+} from '@threadcast/contracts';
+export type { InvalidServerFrame, ServerFrame } from '@threadcast/contracts';
 export type { CloseEventLike, MessageEventLike, WebSocketConstructor, WebSocketLike } from './websocket-like';

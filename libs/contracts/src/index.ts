@@ -49,3 +49,17 @@ export {
 export { commentRecord } from './comment-record';
 export type { CommentEventInput, CommentRecord } from './comment-record';
 export { publishedSchemas } from './published-schemas';
+export { CLOSE_CODES, TERMINAL_CLOSE_CODES, isTerminalClose } from './close-codes';
+export { PING_FRAME, parseClientFrame, subscribeFrame, unsubscribeFrame } from './client-frames';
+export type { ClientOp, FrameId, InvalidFrame } from './client-frames';
+export {
+  errorFrame,
+  eventFrameValue,
+  parseServerFrame,
+  pongFrame,
+  presenceFrame,
+  resetFrame,
+  subscribedFrame,
+  unsubscribedFrame,
+} from './server-frames';
+export type { ErrorCode, InvalidServerFrame, ServerFrame } from './server-frames';

@@ -1,4 +1,5 @@
-import { PING_FRAME, parseServerFrame, subscribeFrame, unsubscribeFrame } from './protocol';
+import { PING_FRAME, subscribeFrame, unsubscribeFrame } from './client-frames';
+import { parseServerFrame } from './server-frames';
 
 describe('client frames', () => {
   it('sends the cursor only when there is one', () => {

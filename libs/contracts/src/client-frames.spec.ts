@@ -1,11 +1,5 @@
-import {
-  errorFrame,
-  parseClientFrame,
-  pongFrame,
-  resetFrame,
-  subscribedFrame,
-  unsubscribedFrame,
-} from './protocol';
+import { parseClientFrame } from './client-frames';
+import { errorFrame, pongFrame, resetFrame, subscribedFrame, unsubscribedFrame } from './server-frames';
 
 describe('parseClientFrame', () => {
   it('reads subscribe, unsubscribe and ping with an optional id', () => {

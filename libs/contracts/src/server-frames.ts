@@ -1,8 +1,17 @@
 /**
- * Gateway protocol v1 from the client's side: the frames it sends, and the parsing of the frames
- * it receives. The server's side lives in apps/gateway/src/protocol.ts.
+ * Gateway protocol v1, the frames the server sends: built here by the gateway (control frames)
+ * and route (event frames, stored ready-made in `deliveries`), parsed here by clients.
  */
-import type { ClientEvent } from '@threadcast/contracts';
+import type { ClientEvent } from './client-events';
+import type { FrameId } from './client-frames';
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'forbidden'
+  | 'too_many_subscriptions'
+  | 'rate_limited'
+  /** Kafka could not be asked where to start; the same subscribe may work a moment later. */
+  | 'unavailable';
 
 export type ServerFrame =
   | { op: 'event'; channel: string; cursor: string; event: ClientEvent }
@@ -81,14 +90,43 @@ function invalid(message: string): InvalidServerFrame {
   return { op: 'invalid', message };
 }
 
-// Frames the client sends. A cursor left undefined is dropped by JSON.stringify.
+// Control frames the gateway sends. `id` and fields left undefined are dropped by JSON.stringify.
 
-export function subscribeFrame(channel: string, cursor: string | undefined): string {
-  return JSON.stringify({ op: 'subscribe', channel, cursor });
+/**
+ * `cursor` is where the subscription starts: the given cursor when resuming, else now. A client
+ * that drops before its first event resumes from it without a gap.
+ */
+export function subscribedFrame(channel: string, cursor: string, id: FrameId): string {
+  return JSON.stringify({ op: 'subscribed', channel, cursor, id });
 }
 
-export function unsubscribeFrame(channel: string): string {
-  return JSON.stringify({ op: 'unsubscribe', channel });
+/** The subscription's cursor could not be resumed: refetch the channel's history elsewhere. */
+export function resetFrame(channel: string, id: FrameId): string {
+  return JSON.stringify({ op: 'reset', channel, id });
 }
 
-export const PING_FRAME = '{"op":"ping"}';
+export function unsubscribedFrame(channel: string, id: FrameId): string {
+  return JSON.stringify({ op: 'unsubscribed', channel, id });
+}
+
+export function pongFrame(id: FrameId): string {
+  return JSON.stringify({ op: 'pong', id });
+}
+
+/** `channel` is set when the failing frame named a valid one, so a client can tell which. */
+export function errorFrame(code: ErrorCode, message: string, id: FrameId, channel?: string): string {
+  return JSON.stringify({ op: 'error', code, message, id, channel });
+}
+
+/** Readers of the channel across all gateway pods. */
+export function presenceFrame(channel: string, count: number): string {
+  return JSON.stringify({ op: 'presence', channel, count });
+}
+
+/**
+ * The value of a `deliveries` record: the exact event frame a client receives, minus the cursor
+ * the gateway appends (frame-delivery.ts there), so every socket gets the same bytes.
+ */
+export function eventFrameValue(channel: string, event: ClientEvent): string {
+  return JSON.stringify({ op: 'event', channel, event });
+}

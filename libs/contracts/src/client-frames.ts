@@ -1,8 +1,9 @@
 /**
- * Gateway protocol v1: what a client may send, and the control frames the server answers with.
- * Event frames are not built here: they come ready-made from `deliveries` (see frame-delivery.ts).
+ * Gateway protocol v1, the frames a client sends: built here by clients (libs/client) and parsed
+ * here by the gateway, so both sides read one definition. The server's frames: server-frames.ts.
  */
-import { parseChannel, type Channel } from '@threadcast/contracts';
+import { parseChannel, type Channel } from './channels';
+import type { ErrorCode } from './server-frames';
 
 /** A client's correlation id, echoed in the reply to the frame that carried it. */
 export type FrameId = string | number | undefined;
@@ -11,14 +12,6 @@ export type ClientOp =
   | { op: 'subscribe'; id: FrameId; channel: Channel; cursor: string | undefined }
   | { op: 'unsubscribe'; id: FrameId; channel: Channel }
   | { op: 'ping'; id: FrameId };
-
-export type ErrorCode =
-  | 'bad_request'
-  | 'forbidden'
-  | 'too_many_subscriptions'
-  | 'rate_limited'
-  /** Kafka could not be asked where to start; the same subscribe may work a moment later. */
-  | 'unavailable';
 
 /** A frame that cannot be acted on; `id` is kept when the frame carried a usable one. */
 export interface InvalidFrame {
@@ -86,30 +79,14 @@ function invalid(id: FrameId, message: string): InvalidFrame {
   return { op: 'invalid', id, code: 'bad_request', message };
 }
 
-// Control replies. `id` and optional fields left undefined are dropped by JSON.stringify.
+// Frames the client sends. A cursor left undefined is dropped by JSON.stringify.
 
-/**
- * `cursor` is where the subscription starts: the given cursor when resuming, else now. A client
- * that drops before its first event resumes from it without a gap.
- */
-export function subscribedFrame(channel: string, cursor: string, id: FrameId): string {
-  return JSON.stringify({ op: 'subscribed', channel, cursor, id });
+export function subscribeFrame(channel: string, cursor: string | undefined): string {
+  return JSON.stringify({ op: 'subscribe', channel, cursor });
 }
 
-/** The subscription's cursor could not be resumed: refetch the channel's history elsewhere. */
-export function resetFrame(channel: string, id: FrameId): string {
-  return JSON.stringify({ op: 'reset', channel, id });
+export function unsubscribeFrame(channel: string): string {
+  return JSON.stringify({ op: 'unsubscribe', channel });
 }
 
-export function unsubscribedFrame(channel: string, id: FrameId): string {
-  return JSON.stringify({ op: 'unsubscribed', channel, id });
-}
-
-export function pongFrame(id: FrameId): string {
-  return JSON.stringify({ op: 'pong', id });
-}
-
-/** `channel` is set when the failing frame named a valid one, so a client can tell which. */
-export function errorFrame(code: ErrorCode, message: string, id: FrameId, channel?: string): string {
-  return JSON.stringify({ op: 'error', code, message, id, channel });
-}
+export const PING_FRAME = '{"op":"ping"}';
