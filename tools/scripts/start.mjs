@@ -343,10 +343,11 @@ async function supervise() {
     KAFKA_BROKERS: brokers,
     INGEST_CORS_ORIGINS: process.env.INGEST_CORS_ORIGINS ?? pageOrigins,
     // The demo page's moderator view needs tokens: the gateway checks them with the published
-    // development secret and mints demo ones, unless real keys were given.
+    // development secret and mints demo ones, unless real keys were given. It refuses that
+    // secret unless it listens on loopback only, so nobody beyond this machine can use it.
     ...(process.env.GATEWAY_JWT_SECRET || process.env.GATEWAY_JWT_JWKS_URL || process.env.GATEWAY_DEV_AUTH
       ? {}
-      : { GATEWAY_DEV_AUTH: 'true' }),
+      : { GATEWAY_DEV_AUTH: 'true', GATEWAY_HOST: process.env.GATEWAY_HOST ?? '127.0.0.1' }),
     ...tracingEnv(mode),
   });
   delete env.OPS_PORT;

@@ -53,7 +53,7 @@ describe('the thread page in Chromium', () => {
     // moderator token.
     pipeline = await startPipeline({
       ingest: { INGEST_CORS_ORIGINS: '*' },
-      gateway: { GATEWAY_DEV_AUTH: 'true' },
+      gateway: { GATEWAY_DEV_AUTH: 'true', GATEWAY_HOST: '127.0.0.1' },
     });
     web = await serveWeb(pipeline.ingest.port, pipeline.gateway.port);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });

@@ -70,6 +70,37 @@ export const gatewayConfig = {
   ...processConfig,
   ...opsConfig(9104),
   GATEWAY_PORT: port('Port of the client WebSocket endpoint (path /ws).', 8090),
+  GATEWAY_HOST: str(
+    'Address the client WebSocket endpoint listens on. GATEWAY_DEV_AUTH needs a loopback one (127.0.0.1, ::1 or localhost); npm start sets 127.0.0.1.',
+    '0.0.0.0',
+  ),
+  NODE_ENV: str(
+    'production in the container image (deploy/docker/Dockerfile); GATEWAY_DEV_AUTH is refused there.',
+    'development',
+  ),
+  GATEWAY_MAX_SOCKETS: int(
+    'Sockets this pod holds at most; one more is accepted and closed at once with 1013 (try again later), counted in threadcast_gateway_sockets_refused_total{reason="pod_full"}.',
+    100_000,
+    { min: 1 },
+  ),
+  GATEWAY_MAX_SOCKETS_PER_ADDRESS: int(
+    'Sockets one client address (an IPv6 /64) may hold on this pod; one more is accepted and closed at once with 4429, counted in threadcast_gateway_sockets_refused_total{reason="address_full"}. Behind a proxy, set GATEWAY_CLIENT_ADDRESS_HEADER or every client shares the proxy\'s address.',
+    64,
+    { min: 1 },
+  ),
+  GATEWAY_CLIENT_ADDRESS_HEADER: optional(
+    'Header the proxy in front of the gateway appends the client address to, e.g. x-forwarded-for; its last entry is used (the one the proxy wrote). Unset: the TCP peer address. Set it only behind a proxy that always writes it, or clients can pick their own address.',
+  ),
+  GATEWAY_REPLAY_BUDGET_RECORDS: int(
+    'Records of replay (resume distance, in records of the partition) one socket may cost the pod per minute; a resume past what is left is answered reset.',
+    300_000,
+    { min: 0 },
+  ),
+  GATEWAY_MAX_REPLAYS: int(
+    'Replays in progress at once on this pod (served by the replay reader, never the live one); a resume past it is answered reset.',
+    1000,
+    { min: 1 },
+  ),
   GATEWAY_MAX_FRAME_BYTES: int(
     'Largest client frame accepted; a bigger one closes the socket with 1009.',
     4096,
@@ -95,9 +126,13 @@ export const gatewayConfig = {
     100_000,
     { min: 0 },
   ),
-  GATEWAY_PING_INTERVAL_MS: int('WebSocket ping period; a socket that misses one pong is dropped.', 30_000, {
-    min: 100,
-  }),
+  GATEWAY_PING_INTERVAL_MS: int(
+    'WebSocket ping period; a socket that has not answered the last ping with a pong by the next is dropped (only pongs count as liveness: a peer that sends but never reads is dropped too).',
+    30_000,
+    {
+      min: 100,
+    },
+  ),
   GATEWAY_DRAIN_MS: int('On shutdown, how long sockets get to close (1012) before they are cut.', 5000, {
     min: 0,
   }),
@@ -111,6 +146,11 @@ export const gatewayConfig = {
     2000,
     { min: 50 },
   ),
+  GATEWAY_PRESENCE_MAX_CHANNELS: int(
+    'Channels whose reader count this pod publishes to the presence topic, at most; channels past it show only local readers and are counted in threadcast_gateway_presence_channels_unpublished.',
+    10_000,
+    { min: 1 },
+  ),
   GATEWAY_PRESENCE_MIN_GAP_MS: int(
     'Least time between two presence frames of one channel: changes meanwhile are sent together, so a join storm costs each reader one frame per gap instead of one per join. The first frame is never held.',
     1000,
@@ -123,7 +163,7 @@ export const gatewayConfig = {
     'JWKS URL whose keys (RS/PS/ES/EdDSA) sign client tokens; instead of GATEWAY_JWT_SECRET.',
   ),
   GATEWAY_DEV_AUTH: bool(
-    'Local development only: verify tokens with the development secret published in the source (apps/gateway/src/dev-tokens.ts) and mint demo tokens on GET /demo-token. `npm start` turns it on. Never in a deployment: anyone can sign any token with that secret.',
+    'Local development only: verify tokens with the development secret published in the source (apps/gateway/src/dev-tokens.ts) and mint demo tokens on GET /demo-token. `npm start` turns it on. Refused unless GATEWAY_HOST is a loopback address and NODE_ENV is not production: anyone can sign any token with that secret.',
     false,
   ),
   GATEWAY_JWT_ISSUER: optional('Required `iss` of client tokens, when set.'),

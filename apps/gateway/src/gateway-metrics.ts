@@ -14,8 +14,12 @@ export interface GatewayMetrics {
   partitionsRead: Gauge;
   partitionLag: Gauge<'partition'>;
   replays: Counter;
+  replaysActive: Gauge;
+  replaysRefused: Counter<'reason'>;
   resets: Counter;
   handshakesRefused: Counter<'status'>;
+  socketsRefused: Counter<'reason'>;
+  presenceUnpublished: Gauge;
 }
 
 export function gatewayMetrics(registry: Registry): GatewayMetrics {
@@ -90,7 +94,18 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     }),
     replays: new Counter({
       name: 'threadcast_gateway_replays_total',
-      help: 'Times the reader moved back in a partition to replay from a subscriber cursor.',
+      help: 'Replays started: subscriptions resumed from a cursor behind the live reader, served by the replay reader.',
+      registers,
+    }),
+    replaysActive: new Gauge({
+      name: 'threadcast_gateway_replays_active',
+      help: 'Replays in progress on this pod (GATEWAY_MAX_REPLAYS caps it).',
+      registers,
+    }),
+    replaysRefused: new Counter({
+      name: 'threadcast_gateway_replays_refused_total',
+      help: 'Resumes answered with reset instead of a replay: reason socket (its replay budget, GATEWAY_REPLAY_BUDGET_RECORDS, is spent) or pod (GATEWAY_MAX_REPLAYS replays in progress).',
+      labelNames: ['reason'],
       registers,
     }),
     resets: new Counter({
@@ -102,6 +117,17 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       name: 'threadcast_gateway_handshakes_refused_total',
       help: 'WebSocket upgrades refused, by HTTP status (401 bad token, 403 origin not allowed, 404 wrong path, 503 draining or keys unavailable).',
       labelNames: ['status'],
+      registers,
+    }),
+    socketsRefused: new Counter({
+      name: 'threadcast_gateway_sockets_refused_total',
+      help: 'Sockets closed at once for a cap: reason pod_full (GATEWAY_MAX_SOCKETS, close 1013) or address_full (GATEWAY_MAX_SOCKETS_PER_ADDRESS, close 4429).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    presenceUnpublished: new Gauge({
+      name: 'threadcast_gateway_presence_channels_unpublished',
+      help: 'Channels with readers on this pod whose count was not published at the last presence tick (past GATEWAY_PRESENCE_MAX_CHANNELS).',
       registers,
     }),
   };

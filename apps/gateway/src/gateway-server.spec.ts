@@ -40,6 +40,18 @@ class FakeFeed implements DeliveryFeed {
   }
 }
 
+/** The replay reader, minus Kafka: records what it was asked; the test hands records over. */
+class FakeReplayReader {
+  readonly reads: [number, number][] = [];
+  readonly stops: number[] = [];
+  readFrom(partition: number, offset: number) {
+    this.reads.push([partition, offset]);
+  }
+  stop(partition: number) {
+    this.stops.push(partition);
+  }
+}
+
 const FAR = Math.floor(Date.now() / 1000) + 3600;
 /** Tokens are claims as JSON here; `bad` fails like a bad signature. */
 const verifyToken = (token: string): Promise<Claims> =>
@@ -62,12 +74,14 @@ describe('gateway server', () => {
   let registry: Registry;
   let url: string;
   let feed: FakeFeed;
+  let replays: FakeReplayReader;
   let base: string;
   const clients: WebSocket[] = [];
 
   async function start(opts: Partial<GatewayServerOptions> = {}) {
     registry = new Registry();
     feed = new FakeFeed();
+    replays = new FakeReplayReader();
     server = createGatewayServer({
       maxFrameBytes: 4096,
       maxSubscriptions: 3,
@@ -76,7 +90,12 @@ describe('gateway server', () => {
       maxMessagesPerSecond: 1000,
       messageBurst: 1000,
       maxReplayRecords: 1000,
+      replayBudgetRecords: 100_000,
+      maxReplays: 100,
+      maxSockets: 1000,
+      maxSocketsPerAddress: 100,
       feed,
+      replayReader: replays,
       metrics: gatewayMetrics(registry),
       logger,
       verifyToken,
@@ -139,20 +158,26 @@ describe('gateway server', () => {
     await server.close(100);
   });
 
-  it('reports subscriber changes per channel and broadcasts presence frames to its subscribers', async () => {
+  it('counts a channel’s readers once per client address, and broadcasts presence frames to its subscribers', async () => {
     const changes: [string, number][] = [];
     await start({
-      onSubscribersChanged: (channel) => changes.push([channel, server.subscriberCount(channel)]),
+      clientAddressHeader: 'x-forwarded-for',
+      onReadersChanged: (channel) => changes.push([channel, server.readerCount(channel)]),
     });
-    const a = await client();
-    const b = await client();
+    // The proxy's entry (the last) counts; what the caller put before it does not.
+    const from = (address: string) => ({ headers: { 'x-forwarded-for': `6.6.6.6, ${address}` } });
+    const a = await client(from('10.0.0.1'));
+    const b = await client(from('10.0.0.2'));
+    const a2 = await client(from('10.0.0.1'));
     send(a, { op: 'subscribe', channel: 'thread:t1' });
     await a.next();
     send(b, { op: 'subscribe', channel: 'thread:t1' });
     await b.next();
     send(b, { op: 'subscribe', channel: 'thread:t2' });
     await b.next();
-    // A repeated subscribe changes nobody's count.
+    // Another socket of an address already reading changes nobody's count, nor does a repeat.
+    send(a2, { op: 'subscribe', channel: 'thread:t1' });
+    await a2.next();
     send(a, { op: 'subscribe', channel: 'thread:t1' });
     await a.next();
     expect(changes).toEqual([
@@ -165,6 +190,10 @@ describe('gateway server', () => {
     expect(await b.next()).toEqual({ op: 'presence', channel: 'thread:t2', count: 5 });
     send(a, { op: 'unsubscribe', channel: 'thread:t1' });
     await a.next();
+    // a2 still reads t1 from 10.0.0.1.
+    expect(changes).toHaveLength(3);
+    send(a2, { op: 'unsubscribe', channel: 'thread:t1' });
+    await a2.next();
     expect(changes[3]).toEqual(['thread:t1', 1]);
     // A closing socket leaves each of its channels.
     b.ws.close();
@@ -199,7 +228,7 @@ describe('gateway server', () => {
       event: { type: 'comment.deleted', eventId: 'e-100' },
     });
 
-    // Subscribing again without cursor is idempotent and starts from where the pod stands now.
+    // Subscribing again without cursor is idempotent: it says where the subscription stands.
     send(c, { op: 'subscribe', channel: 'thread:t1' });
     expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: `${p}-101` });
     expect(await metric('threadcast_gateway_subscriptions')).toMatchObject([{ value: 1 }]);
@@ -385,20 +414,133 @@ describe('gateway server', () => {
     expect(await c.closed).toBe(4401);
   });
 
-  it('resumes from a cursor: reads from it, and says where the subscription starts', async () => {
+  it('resumes from a cursor on the replay reader, then hands the subscription to live delivery', async () => {
     await start();
     const c = await client();
     const p = partitionOf('thread:t1');
     send(c, { op: 'subscribe', channel: 'thread:t1', cursor: `${p}-40`, id: 1 });
     expect(await c.next()).toEqual({ op: 'subscribed', channel: 'thread:t1', cursor: `${p}-40`, id: 1 });
-    expect(feed.reads).toEqual([[p, 40]]);
-    for (const offset of ['39', '40', '41']) server.deliver(record('thread:t1', offset));
+    // The live reader starts at the log end; the replay has its own reader.
+    expect(feed.reads).toEqual([[p, 100]]);
+    expect(replays.reads).toEqual([[p, 40]]);
+    // Live records reach nobody replaying; the replay takes its channel's records in order.
+    server.deliver(record('thread:t1', '100'));
+    for (const offset of ['39', '40', '41']) server.replayed(record('thread:t1', offset));
     expect((await c.next()).cursor).toBe(`${p}-41`);
     expect((await c.next()).cursor).toBe(`${p}-42`);
     // A second socket without cursor starts at the log end, not at the replay.
     const d = await client();
     send(d, { op: 'subscribe', channel: 'thread:t1' });
-    expect(await d.next()).toMatchObject({ op: 'subscribed', cursor: `${p}-100` });
+    expect(await d.next()).toMatchObject({ op: 'subscribed', cursor: `${p}-101` });
+    // The replay reaches the live mark (101, after record 100): the subscription turns live, and
+    // the replay reader lets the partition go.
+    for (let o = 42; o <= 100; o++) server.replayed(record(o % 2 ? 'thread:x' : 'thread:t1', String(o)));
+    await until(() => replays.stops.length > 0);
+    expect(replays.stops).toEqual([p]);
+    const replayed: unknown[] = [];
+    for (let o = 42; o <= 100; o += 2) replayed.push((await c.next()).cursor);
+    expect(replayed).toHaveLength(30);
+    expect(replayed.at(-1)).toBe(`${p}-101`);
+    server.deliver(record('thread:t1', '101'));
+    expect((await c.next()).cursor).toBe(`${p}-102`);
+    expect((await d.next()).cursor).toBe(`${p}-102`);
+    expect(await metric('threadcast_gateway_replays_total')).toMatchObject([{ value: 1 }]);
+  });
+
+  it('never moves the live reader back for a resume, and refuses a cursor on a channel already held', async () => {
+    await start();
+    const p = partitionOf('thread:t1');
+    const live = await client();
+    send(live, { op: 'subscribe', channel: 'thread:t1' });
+    await live.next();
+    const storm = await client();
+    send(storm, { op: 'subscribe', channel: 'thread:t1', cursor: `${p}-0`, id: 1 });
+    expect(await storm.next()).toMatchObject({ op: 'subscribed', cursor: `${p}-0` });
+    // Resubscribing with an old cursor to the channel it holds: refused, nothing re-read.
+    for (let i = 0; i < 5; i++)
+      send(storm, { op: 'subscribe', channel: 'thread:t1', cursor: `${p}-0`, id: 2 });
+    for (let i = 0; i < 5; i++) {
+      expect(await storm.next()).toMatchObject({
+        op: 'error',
+        code: 'bad_request',
+        id: 2,
+        channel: 'thread:t1',
+      });
+    }
+    expect(feed.reads).toEqual([[p, 100]]);
+    expect(replays.reads).toEqual([[p, 0]]);
+    // Live delivery goes on at once while the replay is under way.
+    server.deliver(record('thread:t1', '100'));
+    expect(await live.next()).toMatchObject({ op: 'event', cursor: `${p}-101` });
+  });
+
+  it('answers reset when a resume would exceed the socket’s replay budget or the pod’s replays', async () => {
+    await start({ replayBudgetRecords: 100, maxReplays: 2 });
+    const a = await client();
+    // 100 - 40 = 60 records of replay: within the budget of 100.
+    send(a, { op: 'subscribe', channel: 'thread:t1', cursor: `${partitionOf('thread:t1')}-40` });
+    expect(await a.next()).toMatchObject({ op: 'subscribed' });
+    // Another 60: only 40 left (and a minute to refill).
+    const t2 = partitionOf('thread:t2');
+    send(a, { op: 'subscribe', channel: 'thread:t2', cursor: `${t2}-40` });
+    expect(await a.next()).toEqual({ op: 'reset', channel: 'thread:t2' });
+    expect(await a.next()).toEqual({ op: 'subscribed', channel: 'thread:t2', cursor: `${t2}-100` });
+    // A second socket has its own budget; the third replay on the pod is past its cap of 2.
+    const b = await client();
+    send(b, { op: 'subscribe', channel: 'thread:t2', cursor: `${t2}-90` });
+    expect(await b.next()).toMatchObject({ op: 'subscribed', cursor: `${t2}-90` });
+    send(b, { op: 'subscribe', channel: 'thread:t3', cursor: `${partitionOf('thread:t3')}-95` });
+    expect(await b.next()).toEqual({ op: 'reset', channel: 'thread:t3' });
+    expect(await metric('threadcast_gateway_replays_refused_total')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { reason: 'socket' }, value: 1 }),
+        expect.objectContaining({ labels: { reason: 'pod' }, value: 1 }),
+      ]),
+    );
+  });
+
+  it('closes sockets past the per-address cap with 4429 and past the pod cap with 1013', async () => {
+    await start({ maxSocketsPerAddress: 2, maxSockets: 3, clientAddressHeader: 'x-forwarded-for' });
+    const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
+    const a1 = await client(from('10.0.0.1'));
+    await client(from('10.0.0.1'));
+    const a3 = await client(from('10.0.0.1'));
+    expect(await a3.closed).toBe(4429);
+    // IPv6 addresses count per /64.
+    await client(from('2001:db8:1:2::1'));
+    const v6 = await client(from('2001:db8:1:2:ffff::9'));
+    expect(await v6.closed).toBe(1013); // the pod's third socket is taken: full
+    a1.ws.close();
+    await until(() => server.socketCount === 2);
+    const again = await client(from('10.0.0.1'));
+    send(again, { op: 'ping' });
+    expect(await again.next()).toEqual({ op: 'pong' });
+    expect(await metric('threadcast_gateway_sockets_refused_total')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { reason: 'address_full' }, value: 1 }),
+        expect.objectContaining({ labels: { reason: 'pod_full' }, value: 1 }),
+      ]),
+    );
+  });
+
+  it('cuts a socket that does not read when presence frames pile up behind it', async () => {
+    await start({ maxBufferedBytes: 64 * 1024 });
+    const reader = await client();
+    const stuck = await client();
+    for (const c of [reader, stuck]) {
+      send(c, { op: 'subscribe', channel: 'thread:t1' });
+      await c.next();
+    }
+    // The stuck peer stops reading its TCP socket; the kernel buffers fill, then Node's.
+    (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const big = JSON.stringify({ op: 'presence', channel: 'thread:t1', count: 1, pad: 'x'.repeat(100_000) });
+    for (let i = 0; i < 400 && server.socketCount === 2; i++) {
+      server.broadcast('thread:t1', big);
+      await new Promise((r) => setImmediate(r));
+    }
+    (stuck.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect(await stuck.closed).toBe(1013);
+    expect(await metric('threadcast_gateway_slow_sockets_cut_total')).toMatchObject([{ value: 1 }]);
   });
 
   it('answers reset, then subscribed from now, for a cursor the log no longer holds', async () => {
@@ -474,11 +616,38 @@ describe('gateway server', () => {
     expect(JSON.parse(refused.split('\r\n\r\n')[1]!)).toMatchObject({ error: { code: 'not_found' } });
   });
 
-  it('drops a socket that stops answering pings', async () => {
+  it('cuts a socket that does not read its error replies', async () => {
+    await start({ maxBufferedBytes: 64 * 1024, maxMessagesPerSecond: 1_000_000, messageBurst: 1_000_000 });
+    const stuck = await client();
+    (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    // Each bad frame is answered with an error echoing its 128-character id: replies the peer
+    // never reads, until the kernel's buffers and then Node's fill up.
+    const bad = JSON.stringify({ op: 'nope', id: 'i'.repeat(128) });
+    const cut = async () => (await metric('threadcast_gateway_slow_sockets_cut_total'))[0]?.value ?? 0;
+    for (let i = 0; i < 100_000; i++) {
+      stuck.ws.send(bad);
+      if (i % 1000 === 999) {
+        await new Promise((r) => setTimeout(r, 1));
+        if ((await cut()) > 0) break;
+      }
+    }
+    (stuck.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    // It reads its backlog and the 1013 within the grace period.
+    expect(await stuck.closed).toBe(1013);
+    expect(await cut()).toBe(1);
+  });
+
+  it('drops a socket that stops answering pings, even one that keeps sending frames', async () => {
     await start({ pingIntervalMs: 50 });
     const healthy = await client();
     const silent = await client({ autoPong: false });
-    expect(await silent.closed).toBe(1006);
+    // Frames are not liveness: only a pong shows the peer reads what it is sent.
+    const chatter = setInterval(() => silent.ws.send('{"op":"ping"}'), 10);
+    try {
+      expect(await silent.closed).toBe(1006);
+    } finally {
+      clearInterval(chatter);
+    }
     expect(healthy.ws.readyState).toBe(WebSocket.OPEN);
   });
 

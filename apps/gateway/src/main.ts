@@ -1,6 +1,6 @@
 import { telemetry } from './instrument'; // first: see instrument.ts
 import { TOPICS } from '@threadcast/contracts';
-import { createKafka, watchKafka } from '@threadcast/kafka';
+import { createKafka, createPartitionReader, uniqueGroupId, watchKafka } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
 import { gatewayConfig } from './config';
 import { openDeliveryFeed } from './delivery-feed';
@@ -39,6 +39,17 @@ void runService({
     });
     // Steps run in reverse: sockets drain first, then the readers leave and delete their groups.
     onShutdown('deliveries-reader', () => feed.close());
+    // Replays (resumes from a cursor behind the live reader) have a reader of their own, so
+    // live delivery never waits for them (catch-up.ts).
+    let replayed: GatewayServer['replayed'] = () => {};
+    const replayReader = await createPartitionReader({
+      kafka,
+      topic: TOPICS.deliveries,
+      groupId: uniqueGroupId('threadcast-gateway-replay', instanceId),
+      logger,
+      onRecord: (record) => replayed(record),
+    });
+    onShutdown('replay-reader', () => replayReader.close());
     // Presence asks the server (created next) for counts and sends through it.
     const server: { current?: GatewayServer } = {};
     const presence = await openPresenceFeed({
@@ -48,7 +59,9 @@ void runService({
       intervalMs: config.GATEWAY_PRESENCE_INTERVAL_MS,
       expiryMs: 3 * config.GATEWAY_PRESENCE_INTERVAL_MS,
       minGapMs: config.GATEWAY_PRESENCE_MIN_GAP_MS,
-      localCount: (channel) => server.current?.subscriberCount(channel) ?? 0,
+      maxChannels: config.GATEWAY_PRESENCE_MAX_CHANNELS,
+      onUnpublished: (channels) => metrics.presenceUnpublished.set(channels),
+      localCount: (channel) => server.current?.readerCount(channel) ?? 0,
       broadcast: (channel, frame) => server.current?.broadcast(channel, frame),
     });
     onShutdown('presence', () => presence.close());
@@ -73,6 +86,11 @@ void runService({
       maxMessagesPerSecond: config.GATEWAY_MAX_MESSAGES_PER_SECOND,
       messageBurst: config.GATEWAY_MESSAGE_BURST,
       maxReplayRecords: config.GATEWAY_MAX_REPLAY_RECORDS,
+      replayBudgetRecords: config.GATEWAY_REPLAY_BUDGET_RECORDS,
+      maxReplays: config.GATEWAY_MAX_REPLAYS,
+      maxSockets: config.GATEWAY_MAX_SOCKETS,
+      maxSocketsPerAddress: config.GATEWAY_MAX_SOCKETS_PER_ADDRESS,
+      clientAddressHeader: config.GATEWAY_CLIENT_ADDRESS_HEADER?.toLowerCase(),
       // Presence follows the partitions this pod reads in deliveries.
       feed: {
         ...feed,
@@ -86,6 +104,7 @@ void runService({
           presence.unfollow(partition);
         },
       },
+      replayReader,
       metrics,
       logger,
       verifyToken,
@@ -93,7 +112,7 @@ void runService({
         ? (query) => mintDevToken(query, config.GATEWAY_JWT_MOD_CLAIM)
         : undefined,
       allowedOrigins: config.GATEWAY_ALLOWED_ORIGINS,
-      onSubscribersChanged(channel) {
+      onReadersChanged(channel) {
         presence.tracker.localChanged(channel);
         // Joins and leaves of one event-loop turn make one presence frame.
         presenceFlush ??= setImmediate(flushPresence);
@@ -101,10 +120,17 @@ void runService({
     });
     server.current = gateway;
     deliver = gateway.deliver;
-    const port = await gateway.listen(config.GATEWAY_PORT);
+    replayed = gateway.replayed;
+    const port = await gateway.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
     onShutdown('gateway', () => gateway.close(config.GATEWAY_DRAIN_MS));
     logger.info(
-      { port, path: WS_PATH, groupId: feed.groupId, auth: verifyToken ? 'jwt' : 'anonymous only' },
+      {
+        host: config.GATEWAY_HOST,
+        port,
+        path: WS_PATH,
+        groupId: feed.groupId,
+        auth: verifyToken ? 'jwt' : 'anonymous only',
+      },
       'gateway listening',
     );
   },

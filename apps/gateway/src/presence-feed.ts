@@ -38,6 +38,9 @@ export async function openPresenceFeed(opts: {
   expiryMs: number;
   /** Least time between two frames of one channel (see the tracker). */
   minGapMs: number;
+  /** Channels whose counts this pod publishes, at most (see the tracker). */
+  maxChannels: number;
+  onUnpublished(channels: number): void;
   localCount(channel: string): number;
   broadcast(channel: string, frame: string): void;
 }): Promise<PresenceFeed> {
@@ -52,6 +55,8 @@ export async function openPresenceFeed(opts: {
     pod,
     expiryMs: opts.expiryMs,
     minGapMs: opts.minGapMs,
+    maxChannels: opts.maxChannels,
+    onUnpublished: opts.onUnpublished,
     localCount: opts.localCount,
     broadcast: opts.broadcast,
     publish(reports) {

@@ -31,6 +31,40 @@ function setup(overrides: Partial<PresenceTrackerOptions> = {}) {
 }
 
 describe('presence tracker', () => {
+  it('publishes at most maxChannels channels a tick and says how many it left out', () => {
+    const unpublished: number[] = [];
+    const { tracker, local, published } = setup({
+      maxChannels: 2,
+      onUnpublished: (n) => unpublished.push(n),
+    });
+    for (const c of ['thread:a', 'thread:b', 'thread:c', 'thread:d']) {
+      local.set(c, 1);
+      tracker.localChanged(c);
+    }
+    tracker.tick();
+    expect(published).toEqual([
+      [
+        { channel: 'thread:a', count: 1 },
+        { channel: 'thread:b', count: 1 },
+      ],
+    ]);
+    expect(unpublished).toEqual([2]);
+    // A slot frees up: the next channel gets it.
+    local.set('thread:a', 0);
+    tracker.localChanged('thread:a');
+    tracker.tick();
+    expect(published[1]).toEqual([
+      { channel: 'thread:a', count: 0 },
+      { channel: 'thread:b', count: 1 },
+    ]);
+    tracker.tick();
+    expect(published[2]).toEqual([
+      { channel: 'thread:b', count: 1 },
+      { channel: 'thread:c', count: 1 },
+    ]);
+    expect(unpublished.at(-1)).toBe(1);
+  });
+
   it('sends the local count to local subscribers when it changes, once per flush', () => {
     const { tracker, local, sent, counts } = setup();
     local.set('thread:a', 1);

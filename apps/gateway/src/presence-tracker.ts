@@ -20,7 +20,7 @@ export interface PresenceReport {
 export interface PresenceTrackerOptions {
   /** This pod's id: its own records read back from Kafka are ignored (its live count is used). */
   pod: string;
-  /** Subscribers of the channel on this pod, now. */
+  /** Readers of the channel on this pod, now (one per client address). */
   localCount(channel: string): number;
   /** Sends counts to Kafka (one record per channel). Called at every `tick`. */
   publish(reports: { channel: string; count: number }[]): void;
@@ -34,6 +34,14 @@ export interface PresenceTrackerOptions {
    * join. The first frame to a channel's subscribers is never held. 0: every flush sends.
    */
   minGapMs?: number;
+  /**
+   * Channels whose counts this pod publishes, at most: without a cap, anonymous subscriptions
+   * to made-up channels would each cost a presence record every interval. Channels past it are
+   * told only this pod's readers (and what other pods publish). Default: no cap.
+   */
+  maxChannels?: number;
+  /** After each tick: how many channels with readers went unpublished for the cap. */
+  onUnpublished?(channels: number): void;
   now?: () => number;
 }
 
@@ -99,6 +107,7 @@ interface ChannelState {
 export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTracker {
   const now = opts.now ?? Date.now;
   const minGap = opts.minGapMs ?? 0;
+  const maxChannels = opts.maxChannels ?? Infinity;
   const channels = new Map<string, ChannelState>();
   const dirty = new Set<string>();
 
@@ -172,6 +181,7 @@ export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTra
     tick() {
       const t = now();
       const reports: { channel: string; count: number }[] = [];
+      let unpublished = 0;
       for (const [channel, s] of channels) {
         for (const [pod, r] of s.remotes) {
           if (t - r.seenAt >= opts.expiryMs) {
@@ -182,11 +192,18 @@ export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTra
         const count = opts.localCount(channel);
         // A zero once after the last subscriber left, so other pods drop this one at once
         // instead of waiting for the expiry.
-        if (count > 0 || s.published) reports.push({ channel, count });
-        s.published = count > 0;
+        if (count > 0 && reports.length >= maxChannels) {
+          // Past the cap: not published this tick (other pods expire its last count).
+          unpublished++;
+          s.published = false;
+        } else {
+          if (count > 0 || s.published) reports.push({ channel, count });
+          s.published = count > 0;
+        }
         if (count === 0) dirty.add(channel);
       }
       if (reports.length > 0) opts.publish(reports);
+      opts.onUnpublished?.(unpublished);
       flush();
     },
     flush,

@@ -29,6 +29,8 @@ export interface Subscriptions<C> {
   /** The channel's subscriptions, or undefined when nobody here listens (the cheap, common case). */
   subscribers(channel: string): ReadonlySet<Subscription<C>> | undefined;
   has(client: C, channel: string): boolean;
+  /** The client's subscription to the channel, if any. */
+  get(client: C, channel: string): Subscription<C> | undefined;
   countOf(client: C): number;
   /** The channels the client is subscribed to. */
   channelsOf(client: C): string[];
@@ -100,6 +102,7 @@ export function createSubscriptions<C>(
     },
     subscribers: (channel) => byChannel.get(channel),
     has: (client, channel) => byClient.get(client)?.has(channel) ?? false,
+    get: (client, channel) => byClient.get(client)?.get(channel),
     countOf: (client) => byClient.get(client)?.size ?? 0,
     channelsOf: (client) => [...(byClient.get(client)?.keys() ?? [])],
     countOnPartition: (partition) => perPartition.get(partition) ?? 0,

@@ -12,6 +12,8 @@ const settings = (over: Partial<TokenSettings> = {}): TokenSettings => ({
   GATEWAY_JWT_AUDIENCE: undefined,
   GATEWAY_JWT_MOD_CLAIM: 'mod',
   GATEWAY_DEV_AUTH: false,
+  GATEWAY_HOST: '127.0.0.1',
+  NODE_ENV: 'development',
   ...over,
 });
 const hs256 = (claims: Record<string, unknown>, exp: string | number = '1h', secret = SECRET) =>
@@ -40,6 +42,23 @@ describe('token verifier', () => {
     expect(() => createTokenVerifier(settings({ GATEWAY_DEV_AUTH: true }))).toThrow(
       'GATEWAY_DEV_AUTH cannot be set together with GATEWAY_JWT_SECRET',
     );
+  });
+
+  it('refuses GATEWAY_DEV_AUTH outside a local run: NODE_ENV=production, or listening beyond loopback', () => {
+    const dev = { GATEWAY_JWT_SECRET: undefined, GATEWAY_DEV_AUTH: true };
+    expect(() => createTokenVerifier(settings({ ...dev, NODE_ENV: 'production' }))).toThrow(
+      'GATEWAY_DEV_AUTH is refused with NODE_ENV=production',
+    );
+    for (const host of ['0.0.0.0', '::', '10.0.0.7', 'gateway.example.com', '127.0.0.1.example.com']) {
+      expect(() => createTokenVerifier(settings({ ...dev, GATEWAY_HOST: host }))).toThrow(
+        'GATEWAY_DEV_AUTH is for local runs only and needs GATEWAY_HOST on loopback',
+      );
+    }
+    for (const host of ['127.0.0.1', '::1', 'localhost']) {
+      expect(createTokenVerifier(settings({ ...dev, GATEWAY_HOST: host }))).toBeDefined();
+    }
+    // Without dev auth, any host and NODE_ENV are fine.
+    expect(createTokenVerifier(settings({ GATEWAY_HOST: '0.0.0.0', NODE_ENV: 'production' }))).toBeDefined();
   });
 
   it('accepts an HS256 token and reads sub, exp and the moderator claim', async () => {

@@ -15,6 +15,31 @@ export interface TokenSettings {
   GATEWAY_JWT_AUDIENCE: string | undefined;
   GATEWAY_JWT_MOD_CLAIM: string;
   GATEWAY_DEV_AUTH: boolean;
+  GATEWAY_HOST: string;
+  NODE_ENV: string;
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+/**
+ * The development secret is published, so a gateway trusting it must be one nobody else can
+ * reach: a local run (not NODE_ENV=production) listening on loopback only. The chart refuses the
+ * setting too; this is the check that holds whatever way the variable got in.
+ */
+function checkDevAuth(settings: TokenSettings): void {
+  if (!settings.GATEWAY_DEV_AUTH) return;
+  if (settings.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'GATEWAY_DEV_AUTH',
+      'is refused with NODE_ENV=production: it trusts a secret published in the source; configure GATEWAY_JWT_SECRET or GATEWAY_JWT_JWKS_URL',
+    );
+  }
+  if (!LOOPBACK.test(settings.GATEWAY_HOST)) {
+    throw new ConfigError(
+      'GATEWAY_DEV_AUTH',
+      `is for local runs only and needs GATEWAY_HOST on loopback (127.0.0.1, ::1 or localhost), not ${JSON.stringify(settings.GATEWAY_HOST)}: anyone who reaches the gateway could sign tokens with the published development secret`,
+    );
+  }
 }
 
 /**
@@ -39,6 +64,7 @@ const MAX_TOKEN_CHARS = 8192;
 /** Undefined when no verification is configured: then only anonymous sockets are accepted. */
 export function createTokenVerifier(settings: TokenSettings): VerifyToken | undefined {
   const { GATEWAY_JWT_JWKS_URL: jwksUrl } = settings;
+  checkDevAuth(settings);
   if (settings.GATEWAY_DEV_AUTH && (settings.GATEWAY_JWT_SECRET !== undefined || jwksUrl !== undefined)) {
     throw new ConfigError(
       'GATEWAY_DEV_AUTH',

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { channelKey, HEADERS, TOPICS, topicSpecs } from '@threadcast/contracts';
-import { createKafka, createKeyedProducer, partitionForKey, provisionTopics } from '@threadcast/kafka';
+import {
+  createKafka,
+  createKeyedProducer,
+  createPartitionReader,
+  partitionForKey,
+  provisionTopics,
+  type PartitionReader,
+} from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
@@ -26,6 +33,9 @@ describe('gateway reading deliveries', () => {
   const metrics = gatewayMetrics(registry);
   let server: GatewayServer;
   let feed: KafkaDeliveryFeed;
+  let replayReader: PartitionReader;
+  /** Every readFrom the server asked of the live reader. */
+  const liveReads: [number, number][] = [];
   let url: string;
   const sockets: WebSocket[] = [];
 
@@ -36,7 +46,15 @@ describe('gateway reading deliveries', () => {
     await admin.disconnect();
     await producer.connect();
     let deliver: GatewayServer['deliver'] = () => {};
+    let replayed: GatewayServer['replayed'] = () => {};
     feed = await openDeliveryFeed({ kafka, instanceId: 'it', logger, metrics, onRecord: (r) => deliver(r) });
+    replayReader = await createPartitionReader({
+      kafka,
+      topic: TOPICS.deliveries,
+      groupId: `it-replay-${randomUUID()}`,
+      logger,
+      onRecord: (r) => replayed(r),
+    });
     server = createGatewayServer({
       maxFrameBytes: 4096,
       maxSubscriptions: 10,
@@ -45,17 +63,33 @@ describe('gateway reading deliveries', () => {
       maxMessagesPerSecond: 100,
       messageBurst: 100,
       maxReplayRecords: 100_000,
-      feed,
+      replayBudgetRecords: 1_000_000,
+      maxReplays: 100,
+      maxSockets: 100,
+      maxSocketsPerAddress: 100,
+      feed: {
+        partitionCount: feed.partitionCount,
+        readFrom(partition, offset) {
+          liveReads.push([partition, offset]);
+          feed.readFrom(partition, offset);
+        },
+        stop: (partition) => feed.stop(partition),
+        isReading: (partition) => feed.isReading(partition),
+        bounds: (maxAgeMs) => feed.bounds(maxAgeMs),
+      },
+      replayReader,
       metrics,
       logger,
     });
     deliver = server.deliver;
+    replayed = server.replayed;
     url = `ws://127.0.0.1:${await server.listen(0, '127.0.0.1')}/ws`;
   });
   afterAll(async () => {
     for (const ws of sockets) ws.terminate();
     await server?.close(100);
     await feed?.close();
+    await replayReader?.close();
     await producer.disconnect();
   });
 
@@ -157,6 +191,38 @@ describe('gateway reading deliveries', () => {
     await third.until(() => third.events().length === 7, 'the whole replay');
     expect(third.events()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(live.events()).toHaveLength(7);
+  });
+
+  it('serves replay storms from the replay reader: the live reader never moves back', async () => {
+    const thread = freshThread();
+    const p = partitionOf(thread);
+    const live = await connect();
+    const [subscribed] = await live.subscribe(thread);
+    const from = subscribed!.cursor!;
+    const backlog = Array.from({ length: 500 }, (_, i) => i);
+    await produce(thread, backlog);
+    await live.until(() => live.events().length === 500, 'the backlog, live');
+    // Three sockets resume from the partition start over and over, as an attacker would.
+    const stormers = [await connect(), await connect(), await connect()];
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(
+        stormers.map(async (c) => {
+          c.ws.send(JSON.stringify({ op: 'unsubscribe', channel: channelOf(thread) }));
+          await c.subscribe(thread, from);
+          // The same cursor again on the channel it now holds: refused.
+          c.ws.send(JSON.stringify({ op: 'subscribe', channel: channelOf(thread), cursor: from }));
+        }),
+      );
+      await produce(thread, [500 + round]);
+    }
+    await live.until(() => live.events().length === 505, 'live events during the storm');
+    expect(live.events()).toEqual(Array.from({ length: 505 }, (_, i) => i));
+    // Each stormer's last replay, then the live events after it, in order and once each.
+    for (const c of stormers) {
+      await c.until(() => c.events().slice(-505).join() === live.events().join(), 'a whole replay');
+      expect(c.frames.filter((f) => f.op === 'error').every((f) => f.code === 'bad_request')).toBe(true);
+    }
+    expect(liveReads.filter(([partition]) => partition === p)).toHaveLength(1);
   });
 
   it('answers reset for a cursor older than the log start', async () => {
