@@ -449,3 +449,27 @@ describe('the gateway’s token issuer and audience', () => {
     expect(ofKind(render(), 'Deployment')).toHaveLength(4);
   });
 });
+
+describe('locked down (ci/locked-down.yaml)', () => {
+  it('narrows every peer as its values say, and keeps the JWKS egress to the gateway', () => {
+    const objects = render(['ci/locked-down.yaml']);
+    expect(at(ingress(objects, 'ingest')[0], 'from')).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+    ]);
+    for (const service of SERVICES) {
+      const rules = egress(objects, service);
+      expect(rules[0]).toEqual({
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+        to: [{ ipBlock: { cidr: '169.254.20.10/32' } }],
+      });
+      expect(ports(rules)).toContain('4317/TCP');
+      expect(ports(rules).includes('443/TCP')).toBe(service === 'gateway');
+    }
+    expect(egress(objects, 'gateway').find((r) => ports([r]).includes('443/TCP'))?.to).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+    ]);
+  });
+});
