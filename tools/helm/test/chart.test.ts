@@ -75,8 +75,8 @@ describe('production values (ci/production.yaml)', () => {
       expect(container(deployment()).envFrom).toContainEqual({ configMapRef: { name: cm.metadata.name } });
     });
 
-    it('sits behind a Service with its ops port, runs under its own ServiceAccount', () => {
-      const svc = find(objects, 'Service', nameOf(service));
+    it('has its ops port on its own Service, runs under its own ServiceAccount', () => {
+      const svc = find(objects, 'Service', `${nameOf(service)}-ops`);
       expect(at(svc, 'spec.ports')).toContainEqual(
         expect.objectContaining({ name: 'ops', targetPort: 'ops' }),
       );
@@ -181,7 +181,7 @@ describe('production values (ci/production.yaml)', () => {
     expect(jobEnv.get('KAFKA_REPLICATION_FACTOR')).toBe('3');
   });
 
-  it('scrapes every service’s ops port with a ServiceMonitor', () => {
+  it('scrapes every service’s ops Service with a ServiceMonitor', () => {
     const sm = find(objects, 'ServiceMonitor', 'threadcast');
     expect(at(sm, 'metadata.labels.release')).toBe('kube-prometheus-stack');
     expect(at(sm, 'spec.endpoints')[0]).toMatchObject({ port: 'ops', path: '/metrics' });
@@ -194,7 +194,9 @@ describe('production values (ci/production.yaml)', () => {
         expr.values.includes(labels[expr.key])
       );
     });
-    expect(selected.map((s) => s.metadata.name).sort()).toEqual(SERVICES.map(nameOf).sort());
+    expect(selected.map((s) => s.metadata.name).sort()).toEqual(
+      SERVICES.map((s) => `${nameOf(s)}-ops`).sort(),
+    );
   });
 });
 
@@ -317,7 +319,7 @@ describe('autoscaling off (ci/autoscaling-off.yaml)', () => {
 });
 
 describe('default values', () => {
-  it('render the four services, the gateway HPA and the topics job, and nothing behind a flag', () => {
+  it('render the four services, their NetworkPolicies, the gateway HPA and the topics job, and nothing behind a flag', () => {
     const objects = render();
     expect(
       ofKind(objects, 'Deployment')
@@ -328,6 +330,7 @@ describe('default values', () => {
       nameOf('gateway'),
     ]);
     expect(ofKind(objects, 'Job').map((j) => j.metadata.name)).toEqual([nameOf('topics')]);
+    expect(ofKind(objects, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(SERVICES.map(nameOf));
     for (const kind of ['Ingress', 'ServiceMonitor', 'PrometheusRule', 'Secret']) {
       expect(ofKind(objects, kind)).toEqual([]);
     }

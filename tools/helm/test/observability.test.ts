@@ -137,8 +137,10 @@ describe('the alert rules (production values)', () => {
 
   it("select only this release's services in its namespace", () => {
     const { queries } = loadRules(objects);
-    const jobs = ofKind(objects, 'Service').map((s) => s.metadata.name);
     const deployments = ofKind(objects, 'Deployment').map((d) => d.metadata.name);
+    // The ServiceMonitor names the job after the service (`<fullname>-<service>`, chart.test.ts),
+    // not after the ops Service it scrapes.
+    const jobs = deployments;
     expect([...deployments].sort()).toEqual(SERVICES.map(nameOf).sort());
     const matches = (value: string, re: string) => new RegExp(`^(?:${re})$`).test(value);
     for (const q of queries) {
@@ -149,7 +151,7 @@ describe('the alert rules (production values)', () => {
           where,
           namespace: { label: 'namespace', op: '=', value: NAMESPACE },
         });
-        // Scraped series by job (the ServiceMonitor's job is the Service's name), kube-state-metrics
+        // Scraped series by job, kube-state-metrics
         // series by object name.
         const [label, names] = s.metric.startsWith('kube_pod_')
           ? ['pod', deployments.map((d) => `${d}-7d4b9c8f6-x2x9k`)]

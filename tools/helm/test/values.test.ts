@@ -79,16 +79,6 @@ describe('the chart’s own checks', () => {
       'route: 20 replicas',
     ],
     [
-      'the local development auth on the gateway',
-      { gateway: { env: [{ name: 'GATEWAY_DEV_AUTH', value: 'true' }] } },
-      'env GATEWAY_DEV_AUTH: local development only',
-    ],
-    [
-      'the local development auth for every service',
-      { global: { env: [{ name: 'GATEWAY_DEV_AUTH', value: 'On' }] } },
-      'env GATEWAY_DEV_AUTH: local development only',
-    ],
-    [
       'an HPA whose minimum is above its maximum',
       { gateway: { autoscaling: { minReplicas: 5, maxReplicas: 3 } } },
       'gateway.autoscaling',

@@ -81,6 +81,7 @@ KAFKA_SASL_USERNAME: {{ $v.kafka.sasl.username | quote }}
 KAFKA_PARTITIONS: {{ $v.kafka.partitions | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ $v.kafka.replicationFactor | toString | quote }}
 LOG_LEVEL: {{ $v.global.logLevel | quote }}
+NODE_ENV: "production"
 {{- if $v.kafka.tls.caSecret }}
 NODE_EXTRA_CA_CERTS: {{ printf "/etc/threadcast/kafka-ca/%s" $v.kafka.tls.caKey | quote }}
 {{- end }}
@@ -111,6 +112,12 @@ GATEWAY_PORT: {{ $s.port | toString | quote }}
 GATEWAY_DRAIN_MS: {{ $s.drainMs | toString | quote }}
 {{- with $s.auth.jwksUrl }}
 GATEWAY_JWT_JWKS_URL: {{ . | quote }}
+{{- end }}
+{{- with $s.auth.issuer }}
+GATEWAY_JWT_ISSUER: {{ . | quote }}
+{{- end }}
+{{- with $s.auth.audience }}
+GATEWAY_JWT_AUDIENCE: {{ . | quote }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -225,14 +232,177 @@ naming the field.
 {{- end }}
 {{- end }}
 {{- end }}
-{{- /* The development secret is published in the source: a deployment using it has no auth. */}}
-{{- range $e := concat $v.global.env $v.gateway.env }}
-{{- if and (eq (toString $e.name) "GATEWAY_DEV_AUTH") (has (lower (toString $e.value)) (list "1" "true" "yes" "on")) }}
-{{- fail "env GATEWAY_DEV_AUTH: local development only (tokens are checked with a secret published in the source, and anyone may mint them); give the gateway real keys with gateway.auth" }}
+{{- if and $v.networkPolicy.enabled $v.metrics.serviceMonitor.enabled (not $v.networkPolicy.opsFrom) }}
+{{- fail "networkPolicy.opsFrom: name the Prometheus pods (a namespaceSelector and podSelector) that scrape the ServiceMonitor's targets; the NetworkPolicies let nothing else reach the ops port" }}
 {{- end }}
-{{- end }}
+{{- include "threadcast.validateRefusedEnv" . }}
+{{- include "threadcast.validateGatewayAuth" . }}
 {{- if and $v.gateway.enabled (ge (int $v.gateway.drainMs) (int $v.gateway.shutdownTimeoutMs)) }}
 {{- fail (printf "gateway.drainMs (%d) must be below gateway.shutdownTimeoutMs (%d): the drain runs inside the shutdown timeout" (int $v.gateway.drainMs) (int $v.gateway.shutdownTimeoutMs)) }}
 {{- end }}
 {{- end }}
 
+
+{{/*
+Variables the chart owns or refuses, with why: a local development switch that turns
+authentication off must never reach a cluster, whatever its value and however it is spelt.
+*/}}
+{{- define "threadcast.refusedEnv" -}}
+GATEWAY_DEV_AUTH: local development only (tokens are checked with a secret published in the source, so anyone may mint them); give the gateway real keys with gateway.auth
+INGEST_ALLOW_ANONYMOUS: ingest would take posts without an API key; give it keys with ingest.auth.existingSecret
+NODE_ENV: the chart sets NODE_ENV=production on every pod
+{{- end }}
+
+{{/*
+Refuses every values path that could set a variable of threadcast.refusedEnv: the env lists
+(plain or valueFrom), the config maps (the ConfigMaps), and envFrom on the ingest and gateway
+pods, whose ConfigMap or Secret the chart cannot see into. Names are compared trimmed and upper
+case, values not at all: the chart never sets these, to anything.
+*/}}
+{{- define "threadcast.validateRefusedEnv" -}}
+{{- $v := .Values }}
+{{- $refused := fromYaml (include "threadcast.refusedEnv" .) }}
+{{- $envs := dict "global.env" $v.global.env }}
+{{- $configs := dict }}
+{{- range $name := list "ingest" "enrich" "route" "gateway" "topics" }}
+{{- $_ := set $envs (printf "%s.env" $name) (index $v $name).env }}
+{{- $_ := set $configs (printf "%s.config" $name) (index $v $name).config }}
+{{- end }}
+{{- range $path, $list := $envs }}
+{{- range $i, $e := $list }}
+{{- $n := upper (trim (toString $e.name)) }}
+{{- if hasKey $refused $n }}
+{{- fail (printf "%s[%d] %s: %s" $path $i $n (index $refused $n)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $path, $map := $configs }}
+{{- range $k, $_ := $map }}
+{{- $n := upper (trim $k) }}
+{{- if hasKey $refused $n }}
+{{- fail (printf "%s.%s: %s" $path $k (index $refused $n)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $why := "the chart cannot see what an external ConfigMap or Secret sets, and it could set GATEWAY_DEV_AUTH or INGEST_ALLOW_ANONYMOUS; name each variable in env instead (valueFrom secretKeyRef or configMapKeyRef)" }}
+{{- if and $v.global.envFrom (or $v.ingest.enabled $v.gateway.enabled) }}
+{{- fail (printf "global.envFrom: refused while ingest or gateway runs: %s" $why) }}
+{{- end }}
+{{- range $name := list "ingest" "gateway" }}
+{{- if and (index $v $name).enabled (index $v $name).envFrom }}
+{{- fail (printf "%s.envFrom: refused for the %s pods: %s" $name $name $why) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Names (trimmed, upper case) the gateway gets a non-empty value for from its env lists and config
+map, besides the chart's own settings.
+*/}}
+{{- define "threadcast.gatewayUserEnvNames" -}}
+{{- $v := .Values }}
+{{- $names := list }}
+{{- range $e := concat $v.global.env $v.gateway.env }}
+{{- if or $e.value $e.valueFrom }}
+{{- $names = append $names (upper (trim (toString $e.name))) }}
+{{- end }}
+{{- end }}
+{{- range $k, $val := $v.gateway.config }}
+{{- if ne (toString $val) "" }}
+{{- $names = append $names (upper (trim $k)) }}
+{{- end }}
+{{- end }}
+{{- toJson $names }}
+{{- end }}
+
+{{/*
+A gateway that checks tokens checks whose they are: without an issuer and an audience it takes
+any token its key verifies, including one minted for another application by the same identity
+provider. Each can be waived, explicitly.
+*/}}
+{{- define "threadcast.validateGatewayAuth" -}}
+{{- $gw := .Values.gateway }}
+{{- if $gw.enabled }}
+{{- $names := fromJsonArray (include "threadcast.gatewayUserEnvNames" .) }}
+{{- if or $gw.auth.existingSecret $gw.auth.jwksUrl (has "GATEWAY_JWT_SECRET" $names) (has "GATEWAY_JWT_JWKS_URL" $names) }}
+{{- if not (or $gw.auth.issuer $gw.auth.allowAnyIssuer (has "GATEWAY_JWT_ISSUER" $names)) }}
+{{- fail "gateway.auth.issuer: the gateway checks tokens, so name the issuer (`iss`) they must come from; without it any token the key verifies is taken, whoever it was minted by. Set gateway.auth.allowAnyIssuer: true to accept that" }}
+{{- end }}
+{{- if not (or $gw.auth.audience $gw.auth.allowAnyAudience (has "GATEWAY_JWT_AUDIENCE" $names)) }}
+{{- fail "gateway.auth.audience: the gateway checks tokens, so name the audience (`aud`) they must be minted for; without it a token the same identity provider issued to another application is taken. Set gateway.auth.allowAnyAudience: true to accept that" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+`checksum/references` of a service's pods: every Secret and ConfigMap its pods name (other than
+the chart's own ConfigMap, which checksum/config covers), with its resourceVersion when Helm can
+read it (helm install and upgrade; `helm template` and GitOps renderers cannot), and
+global.secretsRevision. A Secret rotated before `helm upgrade`, or a bumped secretsRevision, so
+rolls the pods that read it. resourceVersion, not the data: a hash of a short password in a pod
+annotation could be brute-forced.
+*/}}
+{{- define "threadcast.referencesChecksum" -}}
+{{- $root := .root }}
+{{- $v := $root.Values }}
+{{- $s := index $v .name }}
+{{- $secrets := list }}
+{{- $configMaps := list }}
+{{- if ne $v.kafka.sasl.mechanism "none" }}
+{{- $secrets = append $secrets $v.kafka.sasl.existingSecret }}
+{{- end }}
+{{- with $v.kafka.tls.caSecret }}
+{{- $secrets = append $secrets . }}
+{{- end }}
+{{- if and $v.otel.enabled $v.otel.headersSecret }}
+{{- $secrets = append $secrets $v.otel.headersSecret }}
+{{- end }}
+{{- if and (has .name (list "ingest" "gateway")) $s.auth.existingSecret }}
+{{- $secrets = append $secrets $s.auth.existingSecret }}
+{{- end }}
+{{- range $e := concat $v.global.env $s.env }}
+{{- with $e.valueFrom }}
+{{- with .secretKeyRef }}
+{{- $secrets = append $secrets .name }}
+{{- end }}
+{{- with .configMapKeyRef }}
+{{- $configMaps = append $configMaps .name }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $f := concat $v.global.envFrom $s.envFrom }}
+{{- with $f.secretRef }}
+{{- $secrets = append $secrets .name }}
+{{- end }}
+{{- with $f.configMapRef }}
+{{- $configMaps = append $configMaps .name }}
+{{- end }}
+{{- end }}
+{{- $lines := list (printf "revision=%s" (toString $v.global.secretsRevision)) }}
+{{- range $n := $secrets | uniq | sortAlpha }}
+{{- $obj := lookup "v1" "Secret" $root.Release.Namespace $n }}
+{{- $lines = append $lines (printf "secret/%s@%s" $n (dig "metadata" "resourceVersion" "" $obj)) }}
+{{- end }}
+{{- range $n := $configMaps | uniq | sortAlpha }}
+{{- $obj := lookup "v1" "ConfigMap" $root.Release.Namespace $n }}
+{{- $lines = append $lines (printf "configmap/%s@%s" $n (dig "metadata" "resourceVersion" "" $obj)) }}
+{{- end }}
+{{- join "\n" $lines | sha256sum }}
+{{- end }}
+
+{{/* The port of an http(s) URL: its own, else 80 or 443 by scheme. */}}
+{{- define "threadcast.urlPort" -}}
+{{- $u := urlParse . }}
+{{- $m := regexFind ":[0-9]+$" $u.host }}
+{{- if $m }}
+{{- trimPrefix ":" $m }}
+{{- else }}
+{{- ternary "443" "80" (eq $u.scheme "https") }}
+{{- end }}
+{{- end }}
+
+{{/* The ops Service of one service: `<fullname>-<service>-ops`. */}}
+{{- define "threadcast.opsServiceName" -}}
+{{- printf "%s-%s-ops" (include "threadcast.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
