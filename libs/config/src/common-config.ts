@@ -24,8 +24,8 @@ export const kafkaConfig = {
     { min: 0, max: 1000 },
   ),
   KAFKA_MAX_REQUEST_BYTES: int(
-    "Largest produce request enrich's and route's producer builds (records' sizes estimated from above; the other services use the default): larger sends leave in several requests, and a record larger than this alone is refused and its input dead-lettered. Keep it under the broker's message.max.bytes (default 1 MiB).",
-    1_000_000,
+    "Largest produce request (bytes, estimated from above) of enrich's and route's producers: more leaves in several requests; a record over it alone is refused and its input dead-lettered. Keep it under the broker's message.max.bytes (1 MiB).",
+    1_040_000,
     { min: 16_384, max: 100 * 1024 * 1024 },
   ),
 } as const;

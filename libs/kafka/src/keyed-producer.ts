@@ -82,8 +82,12 @@ interface Item {
   i: number;
 }
 
-/** Under kafkajs' and the broker's defaults (1 MiB message.max.bytes), with room to spare. */
-export const DEFAULT_MAX_REQUEST_BYTES = 1_000_000;
+/**
+ * Under the broker's default message.max.bytes (1,048,588) and the table topics' 1 MiB, so that
+ * no record batch in a request passes them; a route score state at its 1,000,000-byte limit
+ * still fits.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 1_040_000;
 
 /** Idempotent, acks=all producer that batches concurrent sends into one `sendBatch`. */
 export function createKeyedProducer(
@@ -128,7 +132,8 @@ export function createKeyedProducer(
    * After a failed request kafkajs' idempotent producer keeps the sequence numbers it gave the
    * lost records, and the broker answers every later request with OUT_OF_ORDER_SEQUENCE_NUMBER.
    * Java's producer bumps its epoch; here the producer is replaced: a new producer id, sequences
-   * from zero. What failed is sent again by its caller (a stage reads it again, ingest answers 503).
+   * from zero. What failed is sent again by its caller (a stage reads it again, ingest answers 503);
+   * what was refused, split, by the producer itself.
    */
   const replace = () => {
     const old = producer;

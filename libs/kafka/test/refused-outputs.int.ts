@@ -25,6 +25,8 @@ describe('a stage whose outputs the broker refuses for good', () => {
   const { kafka, logger } = testKafka();
   const admin = kafka.admin();
   const created: string[] = [];
+  /** Stopped after each test, passed or failed (a failed one must not leave a stage running). */
+  let running: (() => Promise<unknown>)[] = [];
   const topic = async (prefix: string, maxMessageBytes?: number): Promise<string> => {
     const name = uid(prefix);
     created.push(name);
@@ -49,8 +51,8 @@ describe('a stage whose outputs the broker refuses for good', () => {
     await feeder.send(records.map((v) => ({ topic: input, key, value: JSON.stringify(v) })));
     await feeder.disconnect();
   };
-  const read = async (t: string, key: string, into: InRecord[]) =>
-    readTopic({
+  const read = async (t: string, key: string, into: InRecord[]) => {
+    const reader = await readTopic({
       kafka,
       topic: t,
       groupId: uid('it-read'),
@@ -60,6 +62,9 @@ describe('a stage whose outputs the broker refuses for good', () => {
         if (r.key?.toString() === key) into.push(r);
       },
     });
+    running.push(() => reader.stop());
+    return reader;
+  };
   const ns = (records: InRecord[]) => [
     ...new Set(records.map((r) => (JSON.parse(r.value!.toString()) as Input).n)),
   ];
@@ -80,10 +85,9 @@ describe('a stage whose outputs the broker refuses for good', () => {
       return [{ topic: output, key: r.key!, value: r.value! }];
     };
     return {
-      producer,
       start: async () => {
         await producer.connect();
-        return runStage({
+        const stage = await runStage({
           kafka: k,
           producer,
           stage: 'it-refused',
@@ -95,6 +99,11 @@ describe('a stage whose outputs the broker refuses for good', () => {
           registry: o.registry ?? createMetricsRegistry('it-refused'),
           commitIntervalMs: 200,
         });
+        running.push(async () => {
+          await stage.stop();
+          await producer.disconnect();
+        });
+        return stage;
       },
     };
   };
@@ -102,6 +111,11 @@ describe('a stage whose outputs the broker refuses for good', () => {
   beforeAll(async () => {
     await admin.connect();
     await provisionTopics(admin, topicSpecs({ partitions: 12, replicationFactor: 1 }));
+  });
+  afterEach(async () => {
+    const stops = running;
+    running = [];
+    await Promise.all(stops.map((stop) => stop()));
   });
   afterAll(async () => {
     await admin.deleteTopics({ topics: created }).catch(() => undefined);
@@ -114,15 +128,16 @@ describe('a stage whose outputs the broker refuses for good', () => {
     const output = await topic('it.refused-out', 20_000);
     const key = uid('thread');
     const groupId = uid('it-refused');
-    const { producer, start } = stageOn(kafka, input, output, {
+    const { start } = stageOn(kafka, input, output, {
       groupId,
       dlq: TOPICS.dlq,
       maxRequestBytes: 50_000,
     });
-    const stage = await start();
+    await start();
     const outputs: InRecord[] = [];
     const dlq: InRecord[] = [];
-    const readers = [await read(output, key, outputs), await read(TOPICS.dlq, key, dlq)];
+    await read(output, key, outputs);
+    await read(TOPICS.dlq, key, dlq);
     const big = JSON.stringify({ n: 4, pad: 'y'.repeat(80_000) });
     await feed(input, key, [
       { n: 1, pad: '' },
@@ -168,9 +183,6 @@ describe('a stage whose outputs the broker refuses for good', () => {
     expect(four!.value!.length).toBeGreaterThan(40_000);
     expect(four!.value!.length).toBeLessThan(50_000);
     expect(big.startsWith(four!.value!.toString())).toBe(true);
-
-    await Promise.all([stage.stop(), ...readers.map((r) => r.stop())]);
-    await producer.disconnect();
   });
 
   it('gives up on a dead-letter copy refused for good: one ERROR with its position, counted, and goes on', async () => {
@@ -185,16 +197,16 @@ describe('a stage whose outputs the broker refuses for good', () => {
       error: (obj: unknown, msg?: unknown) => errors.push({ obj, msg }),
     });
     const registry = createMetricsRegistry('it-lost');
-    const { producer, start } = stageOn(kafka, input, output, {
+    const { start } = stageOn(kafka, input, output, {
       groupId,
       dlq: dlqTopic,
       maxRequestBytes: 50_000,
       log: spy,
       registry,
     });
-    const stage = await start();
+    await start();
     const outputs: InRecord[] = [];
-    const reader = await read(output, key, outputs);
+    await read(output, key, outputs);
     await feed(input, key, [
       { n: 1, pad: '' },
       { n: 2, pad: 'x'.repeat(30_000), poison: true },
@@ -220,9 +232,6 @@ describe('a stage whose outputs the broker refuses for good', () => {
     });
     const metric = await registry.getSingleMetric('threadcast_dead_letters_lost_total')?.get();
     expect(metric?.values).toEqual([expect.objectContaining({ value: 1, labels: { stage: 'it-refused' } })]);
-
-    await Promise.all([stage.stop(), reader.stop()]);
-    await producer.disconnect();
   });
 
   it('splits a batch of outputs over the byte budget into several requests, none over it', async () => {
@@ -255,21 +264,18 @@ describe('a stage whose outputs the broker refuses for good', () => {
       key,
       Array.from({ length: 100 }, (_, n) => ({ n, pad: 'z'.repeat(1000) })),
     );
-    const { producer, start } = stageOn(watched, input, output, {
+    const { start } = stageOn(watched, input, output, {
       groupId: uid('it-budget'),
       dlq: TOPICS.dlq,
       maxRequestBytes: 20_000,
     });
-    const stage = await start();
+    await start();
     const outputs: InRecord[] = [];
-    const reader = await read(output, key, outputs);
+    await read(output, key, outputs);
     await waitFor('every output', () => (ns(outputs).length === 100 ? true : undefined), 60_000);
     expect(ns(outputs)).toEqual(Array.from({ length: 100 }, (_, n) => n));
     // About 100 KB of records in requests of at most 20,000 bytes.
     expect(requests.length).toBeGreaterThanOrEqual(6);
     expect(Math.max(...requests)).toBeLessThanOrEqual(20_000);
-
-    await Promise.all([stage.stop(), reader.stop()]);
-    await producer.disconnect();
   });
 });
