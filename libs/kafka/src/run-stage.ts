@@ -4,6 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { createAckTracker, type AckTracker } from './ack-tracker';
 import { backoffMs, sleep } from './backoff';
+import { fitDeadLetter } from './dead-letter';
 import { deadLetterRefused } from './dead-letter-refused';
 import { RecordsRefusedError, type KeyedProducer } from './keyed-producer';
 import { produceErrorKind } from './produce-errors';
@@ -213,7 +214,8 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       for (const r of outputs) {
         if (r.topic === opts.deadLetterTopic) {
           dead++;
-          out.push(r.traceContext ? r : { ...r, traceContext: ctx });
+          // A copy of a poison record of several MB is cut to fit a request (dlq-value-truncated).
+          out.push(fitDeadLetter(r.traceContext ? r : { ...r, traceContext: ctx }, producer.maxRequestBytes));
         } else {
           out.push(stamped(r, record, ctx));
         }

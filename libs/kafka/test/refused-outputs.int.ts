@@ -122,7 +122,7 @@ describe('a stage whose outputs the broker refuses for good', () => {
     await admin.disconnect();
   });
 
-  it('dead-letters the input of a refused output, cut to fit, and goes on with the next records', async () => {
+  it('dead-letters the input of a refused output, and any DLQ copy cut to fit, and goes on with the next records', async () => {
     const input = await topic('it.refused-in');
     // The broker refuses record batches over 20,000 bytes on this topic.
     const output = await topic('it.refused-out', 20_000);
@@ -147,20 +147,28 @@ describe('a stage whose outputs the broker refuses for good', () => {
       // Over the request budget alone: refused without being sent; its DLQ copy is cut to fit.
       JSON.parse(big) as Input,
       { n: 5, pad: '' },
+      // A poison record over the request budget: its DLQ copy is cut to fit from the start.
+      { n: 6, pad: 'w'.repeat(80_000), poison: true },
+      { n: 7, pad: '' },
     ]);
 
     await waitFor(
       'the output of the record after both refused ones',
-      () => (ns(outputs).includes(5) ? true : undefined),
+      () => (ns(outputs).includes(7) ? true : undefined),
       60_000,
     );
-    await waitFor('both refused inputs in the DLQ', () => (dlq.length >= 2 ? true : undefined));
-    await waitFor('the offset after the last record committed', async () =>
-      (await committed(groupId, input)) === '5' ? true : undefined,
+    await waitFor('both refused inputs and the poison one in the DLQ', () =>
+      dlq.length >= 3 ? true : undefined,
     );
-    expect(ns(outputs)).toEqual([1, 3, 5]);
+    await waitFor('the offset after the last record committed', async () =>
+      (await committed(groupId, input)) === '7' ? true : undefined,
+    );
+    expect(ns(outputs)).toEqual([1, 3, 5, 7]);
 
-    const [two, four] = dlq;
+    // By source offset: a refused output's input is dead-lettered after the batch's other outputs.
+    const [two, four, six] = [...dlq].sort(
+      (a, b) => Number(a.headers[DLQ_HEADERS.sourceOffset]) - Number(b.headers[DLQ_HEADERS.sourceOffset]),
+    );
     for (const [r, offset] of [
       [two!, '1'],
       [four!, '3'],
@@ -183,6 +191,13 @@ describe('a stage whose outputs the broker refuses for good', () => {
     expect(four!.value!.length).toBeGreaterThan(40_000);
     expect(four!.value!.length).toBeLessThan(50_000);
     expect(big.startsWith(four!.value!.toString())).toBe(true);
+    expect(six!.headers).toMatchObject({
+      [DLQ_HEADERS.sourceOffset]: '5',
+      [DLQ_HEADERS.code]: 'schema_violation',
+      [DLQ_HEADERS.reason]: 'record 6 is poison',
+    });
+    expect(Number(six!.headers[DLQ_HEADERS.valueTruncated])).toBeGreaterThan(80_000);
+    expect(six!.value!.length).toBeLessThan(50_000);
   });
 
   it('gives up on a dead-letter copy refused for good: one ERROR with its position, counted, and goes on', async () => {
