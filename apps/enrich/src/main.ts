@@ -45,7 +45,10 @@ void runService({
       readiness,
       onShutdown,
       kafka,
-      producer: createKeyedProducer(kafka, { minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS }),
+      producer: createKeyedProducer(kafka, {
+        minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS,
+        maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES,
+      }),
       stage: 'enrich',
       groupId: config.ENRICH_GROUP_ID,
       topic: TOPICS.comments,

@@ -28,7 +28,10 @@ void runService({
     const kafka = createKafka(config, logger, 'threadcast-route', registry);
     // Unique per process, not per pod name: a restarted process must apply its own earlier writes.
     const writerId = `${instanceId}-${randomUUID().slice(0, 8)}`;
-    const producer = createKeyedProducer(kafka, { minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS });
+    const producer = createKeyedProducer(kafka, {
+      minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS,
+      maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES,
+    });
 
     // The vote table: restored from comments.scores before the stage starts, then kept by this
     // process' own writes; after every rebalance it catches up with what other route pods wrote

@@ -23,6 +23,11 @@ export const kafkaConfig = {
     5,
     { min: 0, max: 1000 },
   ),
+  KAFKA_MAX_REQUEST_BYTES: int(
+    "Largest produce request (bytes, estimated from above) of enrich's and route's producers: more leaves in several requests; a record over it alone is refused and its input dead-lettered. Keep it under the broker's message.max.bytes (1 MiB).",
+    1_040_000,
+    { min: 16_384, max: 100 * 1024 * 1024 },
+  ),
 } as const;
 
 /** Settings of services that consume as members of a shared consumer group (the stages). */

@@ -29,6 +29,11 @@ export const DLQ_HEADERS = {
   reason: 'dlq-reason',
   code: 'dlq-code',
   at: 'dlq-at',
+  /**
+   * On a DLQ copy whose value was cut so that the copy fits a produce request: the original
+   * value's length in bytes. The whole value is still at the source position until retention.
+   */
+  valueTruncated: 'dlq-value-truncated',
   /** On a record re-driven from the DLQ (`npm run dlq -- replay`): `comments.dlq/<partition>/<offset>`. */
   replayedFrom: 'dlq-replayed-from',
 } as const;

@@ -1,5 +1,6 @@
 import { DLQ_HEADERS } from '@threadcast/contracts';
 import type { InRecord, OutRecord } from './records';
+import { REQUEST_OVERHEAD_BYTES, recordBytes, topicBytes } from './request-bytes';
 
 export interface DeadLetterReason {
   code: string;
@@ -33,4 +34,21 @@ export function deadLetter(
       [DLQ_HEADERS.at]: new Date(now).toISOString(),
     },
   };
+}
+
+/** Room left for what the producer adds to a record's headers (trace context). */
+const TRACE_HEADER_BYTES = 512;
+
+/**
+ * A DLQ copy that fits a produce request of `maxRequestBytes`: as it is when it does, else with
+ * its value cut (key, headers, source position and reason kept) and `dlq-value-truncated`
+ * giving the original value's length.
+ */
+export function fitDeadLetter(r: OutRecord, maxRequestBytes: number): OutRecord {
+  const room = maxRequestBytes - REQUEST_OVERHEAD_BYTES - topicBytes(r.topic) - TRACE_HEADER_BYTES;
+  if (recordBytes(r.key, r.value, r.headers) <= room) return r;
+  const value = r.value === null ? Buffer.alloc(0) : Buffer.from(r.value);
+  const headers = { ...r.headers, [DLQ_HEADERS.valueTruncated]: String(value.length) };
+  const keep = Math.max(0, room - recordBytes(r.key, null, headers));
+  return { ...r, value: value.subarray(0, Math.min(keep, value.length)), headers };
 }

@@ -4,8 +4,15 @@ export { countKafkaRequests } from './request-metrics';
 export type { Kafka, KafkaClientConfig } from './create-kafka';
 export { createTopicsAndWait, missingTopics, provisionTopics } from './provision-topics';
 export type { ProvisionReport, TopicDifference } from './provision-topics';
-export { createKeyedProducer, javaCompatiblePartitioner } from './keyed-producer';
-export type { KeyedProducer } from './keyed-producer';
+export {
+  createKeyedProducer,
+  DEFAULT_MAX_REQUEST_BYTES,
+  javaCompatiblePartitioner,
+  RecordsRefusedError,
+} from './keyed-producer';
+export type { KeyedProducer, RefusedRecord } from './keyed-producer';
+export { produceErrorKind, produceErrorType } from './produce-errors';
+export type { ProduceErrorKind } from './produce-errors';
 export { deadLetter } from './dead-letter';
 export type { DeadLetterReason } from './dead-letter';
 export { decodeHeaders, toInRecord } from './records';

@@ -1,19 +1,28 @@
 import { context, type Span } from '@opentelemetry/api';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { partitionForKey } from './murmur2';
+import { produceErrorKind, produceErrorType } from './produce-errors';
 import type { OutRecord } from './records';
 import { endSpans, startPublishSpans, untraced } from './record-tracing';
+import { REQUEST_OVERHEAD_BYTES, recordBytes, topicBytes } from './request-bytes';
 
 export interface KeyedProducer {
   connect(): Promise<void>;
   /**
    * Resolves once the broker acknowledged every record (acks=all). Calls made in the same
    * event-loop turn, or while a request is in flight, share one `sendBatch` (up to
-   * `maxBatchRecords`), so a busy ingest sends few, large requests. Sends are acknowledged in
-   * the order they were made; when a request fails, it and everything queued behind it reject.
-   * The records are not modified.
+   * `maxBatchRecords` and `maxRequestBytes`; a larger send leaves in several), so a busy ingest
+   * sends few, large requests. Sends are acknowledged in the order they were made; when a
+   * request fails, it and everything queued behind it reject.
+   *
+   * A record that can never be written (alone over `maxRequestBytes`, or refused by the broker
+   * for what it is: see produce-errors.ts) fails neither the others nor what is behind it: once
+   * every other record of the send is acknowledged, the send rejects with a RecordsRefusedError
+   * naming the refused ones. The records are not modified.
    */
   send(records: readonly OutRecord[]): Promise<void>;
+  /** The byte budget of one request: a record larger than this (estimated) is refused. */
+  readonly maxRequestBytes: number;
   disconnect(): Promise<void>;
 }
 
@@ -28,20 +37,69 @@ export const javaCompatiblePartitioner =
     return partitionForKey(message.key, partitionMetadata.length);
   };
 
+/** A record the producer will never write. */
+export interface RefusedRecord {
+  /** Its index in the records given to `send`. */
+  index: number;
+  /** The broker's error type (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_RECORD) or OVER_REQUEST_BUDGET. */
+  code: string;
+  message: string;
+  /** Its size in a produce request (estimated from above). */
+  bytes: number;
+}
+
+/** What `send` rejects with when some records were refused for good and the others acknowledged. */
+export class RecordsRefusedError extends Error {
+  readonly retriable = false;
+  constructor(readonly refused: readonly RefusedRecord[]) {
+    const first = refused[0];
+    super(`${refused.length} record(s) refused for good${first ? `: ${first.code}: ${first.message}` : ''}`);
+    this.name = 'RecordsRefusedError';
+  }
+}
+
 interface Pending {
   records: readonly OutRecord[];
   /** Each record's headers with its publish span's trace context. */
   headers: Record<string, string>[];
   spans: Span[];
+  bytes: number[];
+  /** Indices of the records to send (not over the budget alone), and how many were taken. */
+  queued: number[];
+  taken: number;
+  /** Records neither acknowledged nor refused yet; per record, whether its span ended. */
+  open: number;
+  ended: boolean[];
+  refused: RefusedRecord[];
+  settled: boolean;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
+
+/** One record of a request: its send and its index there. */
+interface Item {
+  p: Pending;
+  i: number;
+}
+
+/**
+ * Under the broker's default message.max.bytes (1,048,588) and the table topics' 1 MiB, so that
+ * no record batch in a request passes them; a route score state at its 1,000,000-byte limit
+ * still fits.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 1_040_000;
 
 /** Idempotent, acks=all producer that batches concurrent sends into one `sendBatch`. */
 export function createKeyedProducer(
   kafka: Kafka,
   opts: {
     maxBatchRecords?: number;
+    /**
+     * No produce request is built larger than this (records' sizes estimated from above), so
+     * neither a request nor a partition's record batch in it passes the broker's limits. A
+     * record larger than this alone is refused without being sent.
+     */
+    maxRequestBytes?: number;
     /**
      * The least time between the starts of two requests. A busy producer's records wait for the
      * gap and leave together; one that sends less often than this never waits. Each request costs
@@ -51,6 +109,7 @@ export function createKeyedProducer(
   } = {},
 ): KeyedProducer {
   const maxBatch = opts.maxBatchRecords ?? 1000;
+  const maxBytes = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const minInterval = opts.minRequestIntervalMs ?? 0;
   let lastStart = -Infinity;
   let gapTimer: NodeJS.Timeout | undefined;
@@ -73,7 +132,8 @@ export function createKeyedProducer(
    * After a failed request kafkajs' idempotent producer keeps the sequence numbers it gave the
    * lost records, and the broker answers every later request with OUT_OF_ORDER_SEQUENCE_NUMBER.
    * Java's producer bumps its epoch; here the producer is replaced: a new producer id, sequences
-   * from zero. What failed is sent again by its caller (a stage reads it again, ingest answers 503).
+   * from zero. What failed is sent again by its caller (a stage reads it again, ingest answers 503);
+   * what was refused, split, by the producer itself.
    */
   const replace = () => {
     const old = producer;
@@ -89,17 +149,53 @@ export function createKeyedProducer(
   // instead of tiny batches queueing up behind each other.
   let sending: Promise<void> | undefined;
 
-  /** Takes whole sends off the queue, up to `maxBatch` records (at least one send). */
-  const take = (): Pending[] => {
-    let records = 0;
-    let i = 0;
-    while (i < queue.length && (i === 0 || records + queue[i]!.records.length <= maxBatch)) {
-      records += queue[i]!.records.length;
-      i++;
+  /**
+   * Takes records off the queue, in order, up to `maxBatch` records and `maxBytes` bytes (at
+   * least one record); a send may leave in several requests.
+   */
+  const take = (): Item[] => {
+    const items: Item[] = [];
+    const topics = new Set<string>();
+    let bytes = REQUEST_OVERHEAD_BYTES;
+    while (queue.length > 0) {
+      const p = queue[0]!;
+      while (p.taken < p.queued.length) {
+        const i = p.queued[p.taken]!;
+        const topic = p.records[i]!.topic;
+        const more = p.bytes[i]! + (topics.has(topic) ? 0 : topicBytes(topic));
+        if (items.length > 0 && (items.length >= maxBatch || bytes + more > maxBytes)) return items;
+        items.push({ p, i });
+        topics.add(topic);
+        bytes += more;
+        p.taken++;
+      }
+      queue.shift();
     }
-    const batch = queue.slice(0, i);
-    queue = queue.slice(i);
-    return batch;
+    return items;
+  };
+
+  const settle = (p: Pending): void => {
+    if (p.settled || p.open > 0) return;
+    p.settled = true;
+    if (p.refused.length === 0) p.resolve();
+    else p.reject(new RecordsRefusedError([...p.refused].sort((a, b) => a.index - b.index)));
+  };
+  const endSpan = (p: Pending, i: number, error?: unknown): void => {
+    if (p.ended[i]) return;
+    p.ended[i] = true;
+    endSpans([p.spans[i]!], error);
+  };
+  const refuse = (p: Pending, i: number, code: string, message: string): void => {
+    endSpan(p, i, new Error(`${code}: ${message}`));
+    p.refused.push({ index: i, code, message, bytes: p.bytes[i]! });
+    p.open--;
+    settle(p);
+  };
+  const fail = (p: Pending, e: unknown): void => {
+    if (p.settled) return;
+    p.settled = true;
+    for (let i = 0; i < p.records.length; i++) endSpan(p, i, e);
+    p.reject(e);
   };
 
   const pump = (): void => {
@@ -115,35 +211,54 @@ export function createKeyedProducer(
       return;
     }
     lastStart = now;
-    const batch = take();
-    sending = sendBatch(batch).finally(() => {
+    const items = take();
+    sending = sendBatch(items).finally(() => {
       sending = undefined;
       pump();
     });
   };
 
-  const sendBatch = async (batch: Pending[]): Promise<void> => {
+  /**
+   * Sends the records; a refusal of what they are splits them in two halves sent one after the
+   * other (order kept), down to the one record refused. The broker wrote the other partitions of
+   * a refused request already, so those records are written twice (same event ids).
+   */
+  const sendItems = async (items: Item[]): Promise<void> => {
     try {
       if (connected) await connected;
-      await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch) }));
-      for (const p of batch) {
-        endSpans(p.spans);
-        p.resolve();
+      await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(items) }));
+    } catch (e) {
+      replace();
+      if (produceErrorKind(e) !== 'record') throw e;
+      if (items.length === 1) {
+        const { p, i } = items[0]!;
+        return refuse(p, i, produceErrorType(e)!, e instanceof Error ? e.message : String(e));
       }
+      const half = Math.ceil(items.length / 2);
+      await sendItems(items.slice(0, half));
+      return sendItems(items.slice(half));
+    }
+    for (const { p, i } of items) {
+      endSpan(p, i);
+      p.open--;
+      settle(p);
+    }
+  };
+
+  const sendBatch = async (items: Item[]): Promise<void> => {
+    try {
+      await sendItems(items);
     } catch (e) {
       // What was queued behind a failed request fails with it: sent later, it would overtake the
       // failed records (a stage replays from its last acknowledged offset, in order).
       const behind = queue;
       queue = [];
-      replace();
-      for (const p of [...batch, ...behind]) {
-        endSpans(p.spans, e);
-        p.reject(e);
-      }
+      for (const p of new Set([...items.map((it) => it.p), ...behind])) fail(p, e);
     }
   };
 
   return {
+    maxRequestBytes: maxBytes,
     connect() {
       connected = producer.connect();
       return connected;
@@ -152,7 +267,33 @@ export function createKeyedProducer(
       if (records.length === 0) return Promise.resolve();
       const { spans, headers } = startPublishSpans(records, context.active());
       return new Promise<void>((resolve, reject) => {
-        queue.push({ records, headers, spans, resolve, reject });
+        const p: Pending = {
+          records,
+          headers,
+          spans,
+          bytes: records.map((r, i) => recordBytes(r.key, r.value, headers[i]!)),
+          queued: [],
+          taken: 0,
+          open: records.length,
+          ended: records.map(() => false),
+          refused: [],
+          settled: false,
+          resolve,
+          reject,
+        };
+        for (let i = 0; i < records.length; i++) {
+          const alone = REQUEST_OVERHEAD_BYTES + topicBytes(records[i]!.topic) + p.bytes[i]!;
+          if (alone <= maxBytes) p.queued.push(i);
+          else
+            refuse(
+              p,
+              i,
+              'OVER_REQUEST_BUDGET',
+              `${alone} bytes alone, over the ${maxBytes}-byte request budget`,
+            );
+        }
+        if (p.queued.length === 0) return;
+        queue.push(p);
         // Wait one turn so sends made in the same turn share a request; a request in flight
         // makes everything wait for it anyway (pump runs again when it completes).
         if (!scheduled && !sending && !gapTimer) {
@@ -176,15 +317,13 @@ export function createKeyedProducer(
   };
 }
 
-function toTopicMessages(batch: Pending[]): TopicMessages[] {
+function toTopicMessages(items: readonly Item[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
-  for (const p of batch) {
-    for (let i = 0; i < p.records.length; i++) {
-      const r = p.records[i]!;
-      let list = byTopic.get(r.topic);
-      if (!list) byTopic.set(r.topic, (list = []));
-      list.push({ key: r.key, value: r.value, headers: p.headers[i] });
-    }
+  for (const { p, i } of items) {
+    const r = p.records[i]!;
+    let list = byTopic.get(r.topic);
+    if (!list) byTopic.set(r.topic, (list = []));
+    list.push({ key: r.key, value: r.value, headers: p.headers[i] });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

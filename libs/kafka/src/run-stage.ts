@@ -4,7 +4,10 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { createAckTracker, type AckTracker } from './ack-tracker';
 import { backoffMs, sleep } from './backoff';
-import type { KeyedProducer } from './keyed-producer';
+import { fitDeadLetter } from './dead-letter';
+import { deadLetterRefused } from './dead-letter-refused';
+import { RecordsRefusedError, type KeyedProducer } from './keyed-producer';
+import { produceErrorKind } from './produce-errors';
 import { toInRecord, type InRecord, type OutRecord } from './records';
 import { untraced } from './record-tracing';
 import { handleRecord, type HandleRecordDeps } from './handle-record';
@@ -63,8 +66,10 @@ const MAX_HOPS_CHARS = 200;
  * A failed produce fails everything queued behind it (the producer guarantees that), so the stage
  * stops handing over outputs, waits for what is in flight, seeks every partition back to its
  * last acknowledged offset and goes on from there after a jittered backoff: outputs stay in
- * offset order, and what is sent again carries the same event ids. Poison records are
- * dead-lettered with their reason; retriable handler errors back off and retry the same record.
+ * offset order, and what is sent again carries the same event ids. An output the broker refuses
+ * for good (too large, invalid: produce-errors.ts) fails nothing: its input is dead-lettered.
+ * Poison records are dead-lettered with their reason; retriable handler errors back off and
+ * retry the same record.
  */
 export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const { stage, logger, producer, topic } = opts;
@@ -132,7 +137,9 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
           consumer.seek({ topic, partition, offset });
       }
       metrics.retries.inc({ stage });
-      logger.warn(
+      // Refused whatever the records are (ACLs, cluster settings): retrying waits for an operator.
+      const level = produceErrorKind(failure) === 'operator' ? 'error' : 'warn';
+      logger[level](
         { err: failure, attempt: failures },
         'produce failed; reading again from the last acknowledged offsets',
       );
@@ -144,6 +151,20 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const onSendFailed = (e: unknown) => {
     failure ??= e;
   };
+
+  /** A batch's outputs to the producer; inputs whose outputs are refused for good dead-lettered. */
+  const deliver = (out: OutRecord[], inputs: InRecord[]): Promise<void> =>
+    producer.send(out).catch((e: unknown) => {
+      if (!(e instanceof RecordsRefusedError)) throw e;
+      return deadLetterRefused(e.refused, out, inputs, {
+        producer,
+        stage,
+        deadLetterTopic: opts.deadLetterTopic,
+        logger,
+        onDeadLettered: (r) => metrics.processed.inc({ stage, topic: r.topic, outcome: 'dead_lettered' }),
+        onLost: () => metrics.deadLettersLost.inc({ stage }),
+      });
+    });
 
   const handleBatch = async (p: EachBatchPayload): Promise<void> => {
     const { batch } = p;
@@ -157,6 +178,8 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     const tracker = acks;
     const partition = batch.partition;
     const out: OutRecord[] = [];
+    /** The input of each output. */
+    const inputs: InRecord[] = [];
     let first: string | undefined;
     let last: string | undefined;
     let count = 0;
@@ -191,10 +214,12 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       for (const r of outputs) {
         if (r.topic === opts.deadLetterTopic) {
           dead++;
-          out.push(r.traceContext ? r : { ...r, traceContext: ctx });
+          // A copy of a poison record of several MB is cut to fit a request (dlq-value-truncated).
+          out.push(fitDeadLetter(r.traceContext ? r : { ...r, traceContext: ctx }, producer.maxRequestBytes));
         } else {
           out.push(stamped(r, record, ctx));
         }
+        inputs.push(record);
       }
       first ??= m.offset;
       last = m.offset;
@@ -202,7 +227,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     }
     // A produce failed while this batch was handled: its outputs must not overtake the replay.
     if (last === undefined || first === undefined || failure !== undefined) return;
-    const sent = out.length > 0 ? producer.send(out) : undefined;
+    const sent = out.length > 0 ? deliver(out, inputs) : undefined;
     sent?.then(() => (failures = 0), onSendFailed);
     tracker.track(partition, first, String(BigInt(last) + 1n), sent, out.length);
     p.resolveOffset(last);

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export interface StageMetrics {
   processed: Counter<'stage' | 'topic' | 'outcome'>;
   retries: Counter<'stage'>;
+  deadLettersLost: Counter<'stage'>;
   processing: Histogram<'stage'>;
   lag: Gauge<'stage' | 'topic' | 'partition'>;
 }
@@ -23,6 +24,12 @@ export function stageMetrics(registry: Registry): StageMetrics {
     retries: new Counter({
       name: 'threadcast_record_retries_total',
       help: 'Retries after retriable errors (handler or produce).',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
+    deadLettersLost: new Counter({
+      name: 'threadcast_dead_letters_lost_total',
+      help: 'Records a stage could neither process nor dead-letter: the broker refused their dead-letter copy for good. An operator must act (the record is still at its source position, see the ERROR log).',
       labelNames: ['stage'],
       registers: [registry],
     }),

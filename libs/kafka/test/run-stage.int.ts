@@ -116,11 +116,12 @@ describe('stage runner on a real broker', () => {
     await producer.disconnect();
   });
 
-  it('keeps per-key order across many overlapped batches, stamps the hop trail, and reads again after a failed produce', async () => {
+  it('keeps per-key order across many overlapped batches, stamps the hop trail, dead-letters a refused output and reads again after a failed produce', async () => {
     const producer = createKeyedProducer(kafka, { maxBatchRecords: 50 });
     await producer.connect();
-    // An output topic that refuses record batches over 20,000 bytes: one oversized output fails its
-    // produce for real (MESSAGE_TOO_LARGE), and everything queued behind it with it.
+    // An output topic that refuses record batches over 20,000 bytes: one oversized output is
+    // refused for real (MESSAGE_TOO_LARGE) and its input dead-lettered; the records sent with it
+    // go through.
     const small = uid('it.stage-small');
     await createTopicsAndWait(admin, {
       topics: [
@@ -137,10 +138,15 @@ describe('stage runner on a real broker', () => {
       topics: [{ topic: ordered, numPartitions: 3, replicationFactor: 1 }],
     });
     const keys = ['a', 'b', 'c', 'd'].map((k) => uid(k));
-    let oversizeLeft = 1;
+    // One output without a value, once: kafkajs refuses the whole request (not a broker refusal of
+    // a record), so it fails with everything queued behind it and the stage reads again.
+    let brokenLeft = 1;
     const handler = (r: InRecord): OutRecord[] => {
       const v = JSON.parse(r.value!.toString()) as { k: string; n: number };
-      const big = v.n === 40 && oversizeLeft-- > 0;
+      const big = v.k === keys[0] && v.n === 40;
+      if (v.n === 60 && brokenLeft-- > 0) {
+        return [{ topic: small, key: v.k, value: undefined as unknown as null }];
+      }
       return [
         { topic: small, key: v.k, value: JSON.stringify({ ...v, pad: big ? 'x'.repeat(50_000) : '' }) },
       ];
@@ -165,6 +171,17 @@ describe('stage runner on a real broker', () => {
       fromBeginning: true,
       logger,
       onRecord: (r) => outputs.push(r),
+    });
+    const dlq: InRecord[] = [];
+    const dlqReader = await readTopic({
+      kafka,
+      topic: TOPICS.dlq,
+      groupId: uid('it-order-dlq'),
+      fromBeginning: true,
+      logger,
+      onRecord: (r) => {
+        if (r.key?.toString() === keys[0]) dlq.push(r);
+      },
     });
     const sent: InRecord[] = [];
     const inputs = await readTopic({
@@ -194,15 +211,19 @@ describe('stage runner on a real broker', () => {
       }
       return byKey;
     };
+    const expected = (k: string) =>
+      Array.from({ length: 100 }, (_, n) => n).filter((n) => k !== keys[0] || n !== 40);
     await waitFor('every output, once the failed produce was read again', () =>
-      keys.every((k) => (firstSeen().get(k) ?? []).length === 100) ? true : undefined,
+      keys.every((k) => (firstSeen().get(k) ?? []).length === expected(k).length) ? true : undefined,
     );
-    const expected = Array.from({ length: 100 }, (_, n) => n);
-    for (const k of keys) expect(firstSeen().get(k)).toEqual(expected);
-    // The oversized record really failed and was produced again (its retry is the small one).
-    expect(oversizeLeft).toBeLessThan(0);
-    const n40 = outputs.filter((r) => JSON.parse(r.value!.toString()).n === 40);
-    expect(n40.every((r) => JSON.parse(r.value!.toString()).pad === '')).toBe(true);
+    for (const k of keys) expect(firstSeen().get(k)).toEqual(expected(k));
+    // The request really failed and was read again.
+    expect(brokenLeft).toBeLessThan(0);
+    // The oversized output's input is in the DLQ, whole (it is small), with the broker's reason.
+    await waitFor('the refused record in the DLQ', () => (dlq.length > 0 ? true : undefined));
+    expect(JSON.parse(dlq[0]!.value!.toString())).toEqual({ k: keys[0], n: 40 });
+    expect(dlq[0]!.headers[DLQ_HEADERS.code]).toBe('output_refused');
+    expect(dlq[0]!.headers[DLQ_HEADERS.reason]).toMatch(/MESSAGE_TOO_LARGE/);
     // Each output carries its input's Kafka timestamp as the start of its hop trail.
     const inputTime = new Map(
       sent.map((r) => [`${r.key!.toString()}/${JSON.parse(r.value!.toString()).n}`, r.timestamp]),
@@ -211,7 +232,7 @@ describe('stage runner on a real broker', () => {
       const v = JSON.parse(r.value!.toString()) as { k: string; n: number };
       expect(r.headers[HEADERS.hops]).toBe(inputTime.get(`${v.k}/${v.n}`));
     }
-    await Promise.all([stage.stop(), reader.stop(), inputs.stop()]);
+    await Promise.all([stage.stop(), reader.stop(), inputs.stop(), dlqReader.stop()]);
     await producer.disconnect();
     await admin.deleteTopics({ topics: [small, ordered] }).catch(() => undefined);
   });

@@ -49,4 +49,10 @@ describe('DLQ entries and their replay', () => {
   it('refuses to re-drive to a topic no stage consumes', () => {
     expect(() => replayRecord(dlqEntry(5, { topic: TOPICS.deliveries }))).toThrow(/no stage consumes/);
   });
+
+  it('refuses to re-drive a copy whose value a stage cut to fit, naming where the original is', () => {
+    const e = dlqEntry(5);
+    e.record.headers[DLQ_HEADERS.valueTruncated] = '2000000';
+    expect(() => replayRecord(e)).toThrow(/cut value .* of 2000000 bytes.*comments\/3@105/);
+  });
 });

@@ -23,6 +23,13 @@ export function replayRecord(entry: DlqEntry): OutRecord {
       `DLQ record ${entry.id} came from ${topic}, which no stage consumes (replayable: ${REPLAYABLE_TOPICS.join(', ')})`,
     );
   }
+  const truncated = entry.record.headers[DLQ_HEADERS.valueTruncated];
+  if (truncated !== undefined) {
+    const { partition, offset } = entry.source!;
+    throw new Error(
+      `DLQ record ${entry.id} holds a cut value (${entry.valueBytes} of ${truncated} bytes); re-drive the original from ${topic}/${partition}@${offset}`,
+    );
+  }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(entry.record.headers)) {
     if (!DLQ_HEADER_NAMES.has(name)) headers[name] = value;
