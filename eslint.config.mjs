@@ -3,6 +3,7 @@
 // the gateway talks to ws.
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 // Flat config: a later `no-restricted-imports` replaces an earlier one for the same file, so each
@@ -64,6 +65,18 @@ export default [
           message: 'Read the environment only through libs/config at boot.',
         },
       ],
+    },
+  },
+  {
+    // Every regex on a request or record path runs on what a client sent: none may backtrack
+    // super-linearly, nor be retried from every start position of a long run (issue 15:
+    // `/\.+$/` on a 10,000-character mention candidate stalled enrich for half a second).
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': ['error', { ignorePartial: false, ignoreSticky: false }],
     },
   },
   restrict(['**/*.ts'], [KAFKAJS, WS]),

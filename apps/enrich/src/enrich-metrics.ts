@@ -20,7 +20,7 @@ export function enrichMetrics(registry: Registry, tables: EnrichTables): EnrichM
   return {
     spamScore: new Histogram({
       name: 'threadcast_enrich_spam_score',
-      help: 'Spam score of each new comment (route holds those at or above its threshold).',
+      help: 'Spam score of each new or edited comment (those at or above ENRICH_SPAM_THRESHOLD are held).',
       buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
       registers: [registry],
     }),

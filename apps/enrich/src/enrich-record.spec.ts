@@ -66,7 +66,12 @@ describe('enrichRecord', () => {
     tables.users.set('u1', { id: 'u1', name: 'Ada', avatarUrl: 'https://img.example/ada.png' });
     tables.threads.set('t1', { id: 't1', forumId: 'f1', moderation: 'premoderated', closed: false });
     spamSeen = [];
-    deps = { burst: createBurstTracker(), writerId: 'w1', observeSpam: (s) => spamSeen.push(s) };
+    deps = {
+      burst: createBurstTracker(),
+      writerId: 'w1',
+      spamThreshold: 0.7,
+      observeSpam: (s) => spamSeen.push(s),
+    };
   });
 
   it('enriches a new comment and indexes it', () => {
@@ -83,14 +88,16 @@ describe('enrichRecord', () => {
       mentions: ['bob'],
       moderation: 'premoderated',
       spam: { score: 0, reasons: [] },
+      held: 'premoderated',
     });
+    const entry = { commentId: 'c1', threadId: 't1', authorId: 'u1', held: 'premoderated' };
     expect(out[1]).toEqual({
       topic: TOPICS.commentIndex,
       key: 'c1',
-      value: JSON.stringify({ commentId: 'c1', threadId: 't1', authorId: 'u1' }),
+      value: JSON.stringify(entry),
       headers: { 'tc-index-writer': 'w1' },
     });
-    expect(tables.comments.get('c1')).toEqual({ commentId: 'c1', threadId: 't1', authorId: 'u1' });
+    expect(tables.comments.get('c1')).toEqual(entry);
     expect(spamSeen).toEqual([0]);
   });
 
@@ -121,7 +128,9 @@ describe('enrichRecord', () => {
       enrichRecord(inRecord(created({ author: { id: 'u9', name: 'Nine' } })), tables, deps),
     );
     expect(named).toMatchObject({ author: { id: 'u9', name: 'Nine' } });
-    const bare = enrichedOf(enrichRecord(inRecord(created({ author: { id: 'u8' } })), tables, deps));
+    const bare = enrichedOf(
+      enrichRecord(inRecord(created({ commentId: 'c8', author: { id: 'u8' } })), tables, deps),
+    );
     expect(bare).toMatchObject({ author: { id: 'u8', name: 'u8' } });
     expect('avatarUrl' in (bare as { author: object }).author).toBe(false);
   });
@@ -132,11 +141,12 @@ describe('enrichRecord', () => {
   });
 
   it('dead-letters a new comment on a closed thread, but lets edits, deletes and votes through', () => {
+    tables.comments.set('c1', { commentId: 'c1', threadId: 't1', authorId: 'u1' });
     tables.threads.set('t1', { id: 't1', forumId: 'f1', moderation: 'open', closed: true });
     expect(() => enrichRecord(inRecord(created()), tables, deps)).toThrow(
       expect.objectContaining({ code: 'thread_closed', field: 'threadId' }),
     );
-    expect(tables.comments.size).toBe(0);
+    expect(tables.comments.size).toBe(1);
     const del = inRecord({ type: 'comment.deleted', threadId: 't1', commentId: 'c1', deletedBy: 'u1' });
     expect(enrichedOf(enrichRecord(del, tables, deps))).toMatchObject({
       type: 'comment.deleted',
@@ -168,6 +178,7 @@ describe('enrichRecord', () => {
   });
 
   it('renders edits and passes deletes and votes through with the forum', () => {
+    tables.comments.set('c1', { commentId: 'c1', threadId: 't1', authorId: 'u1' });
     const edit = inRecord({
       type: 'comment.edited',
       threadId: 't1',

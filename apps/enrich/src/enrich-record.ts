@@ -5,11 +5,17 @@ import {
   SCHEMA_IDS,
   TOPICS,
   type CommentCreated,
+  type CommentDeleted,
+  type CommentEdited,
   type CommentEvent,
   type CommentIndexEntry,
   type EnrichedAuthor,
   type EnrichedCreated,
+  type EnrichedDeleted,
+  type EnrichedEdited,
   type EnrichedEvent,
+  type HeldReason,
+  type Spam,
   type ThreadInfo,
 } from '@threadcast/contracts';
 import type { InRecord, OutRecord } from '@threadcast/kafka';
@@ -30,7 +36,9 @@ export interface EnrichDeps {
   burst: BurstTracker;
   /** Tags this process' comments.index writes, so its changelog catch-up skips them. */
   writerId: string;
-  /** Sees each new comment's spam score (the metrics histogram). */
+  /** Spam score from which a new or edited comment is held for moderators (ENRICH_SPAM_THRESHOLD). */
+  spamThreshold: number;
+  /** Sees each new or edited comment's spam score (the metrics histogram). */
   observeSpam?: (score: number) => void;
 }
 
@@ -38,7 +46,9 @@ type Base = Pick<EnrichedEvent, 'eventId' | 'threadId' | 'forumId' | 'commentId'
 
 /**
  * One `comments` record -> its `comments.enriched` record (key = threadId), plus, for a new
- * comment, its `comments.index` entry. Throws PoisonRecordError for what must be dead-lettered.
+ * comment or an edit that holds one, its `comments.index` entry. Throws PoisonRecordError for
+ * what must be dead-lettered: among others an edit or delete by someone other than the author
+ * (`not_author`) or of a comment this thread never had (`unknown_comment`).
  */
 export function enrichRecord(record: InRecord, tables: EnrichTables, deps: EnrichDeps): OutRecord[] {
   const decoded = decodeCommentEvent(record.value, record.key);
@@ -59,21 +69,18 @@ export function enrichRecord(record: InRecord, tables: EnrichTables, deps: Enric
     'forum.id': base.forumId,
     'event.type': event.type,
   });
+  const enriched = enrich(event, base, thread, tables, deps);
   const out: OutRecord[] = [
     {
       topic: TOPICS.commentsEnriched,
       key: event.threadId,
-      value: JSON.stringify(enrich(event, base, thread, tables, deps)),
+      value: JSON.stringify(enriched.event),
       headers: enrichedHeaders(record.headers, event),
     },
   ];
-  if (event.type === 'comment.created') {
-    const entry: CommentIndexEntry = {
-      commentId: event.commentId,
-      threadId: event.threadId,
-      authorId: event.author.id,
-    };
-    // Now, not when the changelog comes back: a reply may follow in the same batch.
+  if (enriched.index !== undefined) {
+    const entry = enriched.index;
+    // Now, not when the changelog comes back: a reply or an edit may follow in the same batch.
     tables.comments.set(entry.commentId, entry);
     out.push({
       topic: TOPICS.commentIndex,
@@ -85,31 +92,101 @@ export function enrichRecord(record: InRecord, tables: EnrichTables, deps: Enric
   return out;
 }
 
+interface Enriched {
+  event: EnrichedEvent;
+  /** A new or changed comments.index entry, to apply and write to the changelog. */
+  index?: CommentIndexEntry;
+}
+
 function enrich(
   event: CommentEvent,
   base: Base,
   thread: ThreadInfo | undefined,
   tables: EnrichTables,
   deps: EnrichDeps,
-): EnrichedEvent {
+): Enriched {
   switch (event.type) {
     case 'comment.created':
       return enrichCreated(event, base, thread, tables, deps);
-    case 'comment.edited': {
-      const tokens = parseMarkdown(event.body);
-      return {
-        type: event.type,
-        ...base,
-        html: renderMarkdown(event.body, tokens),
-        mentions: extractMentions(event.body, tokens),
-        ...(event.editorId !== undefined && { editorId: event.editorId }),
-      };
-    }
+    case 'comment.edited':
+      return enrichEdited(event, base, thread, tables, deps);
     case 'comment.deleted':
-      return { type: event.type, ...base };
+      return { event: enrichDeleted(event, base, tables) };
     case 'comment.voted':
-      return { type: event.type, ...base, userId: event.userId, value: event.value };
+      return { event: { type: event.type, ...base, userId: event.userId, value: event.value } };
   }
+}
+
+/**
+ * Why a new or edited comment is held, or undefined when it goes to its thread: a premoderated
+ * thread holds everything written on it, and a spam score at the threshold holds it anywhere.
+ * Spam wins as the reason: it is what a moderator needs to know first.
+ */
+function holdFor(thread: ThreadInfo | undefined, spam: Spam, deps: EnrichDeps): HeldReason | undefined {
+  if (spam.score >= deps.spamThreshold) return 'spam';
+  if (thread?.moderation === 'premoderated') return 'premoderated';
+  return undefined;
+}
+
+/**
+ * The index entry of the comment an edit or delete is about, once the actor may act on it: its
+ * author, or a moderator (`asModerator`, which only moderators' producers may set). Events for a
+ * comment enrich never indexed in this thread are refused: a thread's events share a partition,
+ * so its creation was handled (and indexed) before any edit or delete of it could arrive.
+ */
+function actedOn(
+  event: CommentEdited | CommentDeleted,
+  actorId: string,
+  tables: EnrichTables,
+): CommentIndexEntry {
+  const entry = tables.comments.get(event.commentId);
+  if (entry === undefined || entry.threadId !== event.threadId) {
+    throw new PoisonRecordError(
+      'unknown_comment',
+      `comment ${event.commentId} is not known in thread ${event.threadId}`,
+      { field: 'commentId' },
+    );
+  }
+  if (actorId !== entry.authorId && event.asModerator !== true) {
+    const field = event.type === 'comment.edited' ? 'editorId' : 'deletedBy';
+    throw new PoisonRecordError(
+      'not_author',
+      `${field} ${actorId} is not the author of comment ${event.commentId} and does not act as a moderator`,
+      { field },
+    );
+  }
+  return entry;
+}
+
+function enrichEdited(
+  event: CommentEdited,
+  base: Base,
+  thread: ThreadInfo | undefined,
+  tables: EnrichTables,
+  deps: EnrichDeps,
+): Enriched {
+  const entry = actedOn(event, event.editorId, tables);
+  const tokens = parseMarkdown(event.body);
+  // Scored like a new comment, so spam cannot be edited into an approved one.
+  const spam = spamScore(event.body, deps.burst.record(event.editorId, Date.parse(event.acceptedAt)));
+  deps.observeSpam?.(spam.score);
+  // Held stays held: nothing here approves a comment.
+  const held = entry.held ?? holdFor(thread, spam, deps);
+  const enriched: EnrichedEdited = {
+    type: event.type,
+    ...base,
+    html: renderMarkdown(event.body, tokens),
+    mentions: extractMentions(event.body, tokens),
+    editorId: event.editorId,
+    spam,
+    ...(held !== undefined && { held }),
+  };
+  return held === entry.held ? { event: enriched } : { event: enriched, index: { ...entry, held } };
+}
+
+function enrichDeleted(event: CommentDeleted, base: Base, tables: EnrichTables): EnrichedDeleted {
+  const { held } = actedOn(event, event.deletedBy, tables);
+  return { type: event.type, ...base, ...(held !== undefined && { held }) };
 }
 
 function enrichCreated(
@@ -118,7 +195,7 @@ function enrichCreated(
   thread: ThreadInfo | undefined,
   tables: EnrichTables,
   deps: EnrichDeps,
-): EnrichedCreated {
+): Enriched {
   // A new comment on a closed thread is dead-lettered rather than dropped or published:
   // ingest refuses it up front when it knows, so one arriving here was produced directly or
   // raced the close. The DLQ keeps it visible, with its reason, and replayable if reopened.
@@ -127,6 +204,16 @@ function enrichCreated(
     throw new PoisonRecordError('thread_closed', `thread ${event.threadId} is closed to new comments`, {
       field: 'threadId',
     });
+  }
+  // A comment id is its author's for good: a creation reusing it under another author or thread
+  // (a colliding Idempotency-Key, a direct producer) would take over the comment's edits.
+  const known = tables.comments.get(event.commentId);
+  if (known !== undefined && (known.authorId !== event.author.id || known.threadId !== event.threadId)) {
+    throw new PoisonRecordError(
+      'comment_exists',
+      `comment ${event.commentId} already exists with another author or thread`,
+      { field: 'commentId' },
+    );
   }
   const profile = tables.users.get(event.author.id);
   const author: EnrichedAuthor = profile
@@ -142,7 +229,9 @@ function enrichCreated(
   const tokens = parseMarkdown(event.body);
   const spam = spamScore(event.body, deps.burst.record(event.author.id, Date.parse(event.acceptedAt)));
   deps.observeSpam?.(spam.score);
-  return {
+  // A replayed creation (at least once) keeps what an edit since decided: still held.
+  const held = known?.held ?? holdFor(thread, spam, deps);
+  const enriched: EnrichedCreated = {
     type: event.type,
     ...base,
     author,
@@ -152,7 +241,15 @@ function enrichCreated(
     ...(parentAuthorId !== undefined && { parentAuthorId }),
     moderation: thread?.moderation ?? 'open',
     spam,
+    ...(held !== undefined && { held }),
   };
+  const index: CommentIndexEntry = {
+    commentId: event.commentId,
+    threadId: event.threadId,
+    authorId: event.author.id,
+    ...(held !== undefined && { held }),
+  };
+  return { event: enriched, index };
 }
 
 /**

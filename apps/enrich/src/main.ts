@@ -37,6 +37,7 @@ void runService({
     const deps: EnrichDeps = {
       burst: createBurstTracker({ maxAuthors: config.ENRICH_BURST_MAX_AUTHORS }),
       writerId,
+      spamThreshold: config.ENRICH_SPAM_THRESHOLD,
       observeSpam: (score) => metrics.spamScore.observe(score),
     };
     startStageService({

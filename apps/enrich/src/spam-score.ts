@@ -10,7 +10,7 @@
  * | `all_caps`       | 15+ letters (outside URLs) of which 70 %+ upper case            | 0.2                             |
  * | `burst`          | the author's comments in the last 60 s (this one included) >= 4 | 0.15 per comment from the 4th, max 0.6 |
  *
- * The threshold is route's: it holds comments whose score reaches its spam threshold for
+ * The threshold is enrich's (ENRICH_SPAM_THRESHOLD): it holds comments whose score reaches it for
  * moderation. The weights are tuned for a threshold of 0.5: one strong signal (two blocklisted
  * terms, a 6-comment burst) or two moderate ones hold a comment; one link or one shout does not.
  *

@@ -89,7 +89,7 @@ void runService({
       },
       onAssigned: async () => (await openChangelog()).catchUp(),
       handler: createRouteHandler({
-        route: { spamThreshold: config.ROUTE_SPAM_THRESHOLD, maxMentions: config.ROUTE_MAX_MENTIONS },
+        route: { maxMentions: config.ROUTE_MAX_MENTIONS },
         scores,
         coalescer,
         writerId,

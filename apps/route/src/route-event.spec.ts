@@ -1,7 +1,7 @@
 import type { EnrichedCreated } from '@threadcast/contracts';
 import { routeEvent, type RouteOptions } from './route-event';
 
-const opts: RouteOptions = { spamThreshold: 0.7, maxMentions: 20 };
+const opts: RouteOptions = { maxMentions: 20 };
 const created: EnrichedCreated = {
   type: 'comment.created',
   eventId: 'e1',
@@ -41,6 +41,7 @@ describe('routeEvent: comment.created', () => {
     const reply = {
       ...created,
       moderation: 'premoderated' as const,
+      held: 'premoderated' as const,
       parentId: 'c0',
       parentAuthorId: 'bob',
       mentions: ['carol'],
@@ -55,15 +56,22 @@ describe('routeEvent: comment.created', () => {
     });
   });
 
-  it('holds spam from the threshold up, even on an open thread', () => {
-    const spam = { ...created, spam: { score: 0.7, reasons: ['links'] }, mentions: ['carol'] };
+  it('holds what enrich held as spam, even on an open thread', () => {
+    const spam = {
+      ...created,
+      spam: { score: 0.7, reasons: ['links'] },
+      mentions: ['carol'],
+      held: 'spam' as const,
+    };
     const out = routeEvent(spam, opts);
     expect(out.map((d) => d.channel)).toEqual(['mod:f1']);
     expect(out[0]!.event).toMatchObject({ held: { reason: 'spam', spamScore: 0.7, spamReasons: ['links'] } });
-    expect(channels({ ...spam, spam: { score: 0.69, reasons: [] } })).toContain('thread:t1');
-    expect(routeEvent({ ...spam, moderation: 'premoderated' }, opts)[0]!.event).toMatchObject({
-      held: { reason: 'spam' },
-    });
+    const { held: _held, ...approved } = spam;
+    expect(channels(approved)).toEqual(['thread:t1', 'user:carol']);
+  });
+
+  it('holds a premoderated comment enriched before enrich decided holds', () => {
+    expect(channels({ ...created, moderation: 'premoderated' })).toEqual(['mod:f1']);
   });
 
   it('notifies the parent author of a reply, and each mentioned user once', () => {
@@ -133,6 +141,62 @@ describe('routeEvent: edits and deletes', () => {
           id: 'c1',
           threadId: 't1',
           deletedAt: '2026-11-27T10:05:00.000Z',
+        },
+      },
+    ]);
+  });
+});
+
+describe('routeEvent: edits and deletes of held comments', () => {
+  const base = {
+    eventId: 'e3',
+    threadId: 't1',
+    forumId: 'f1',
+    commentId: 'c1',
+    acceptedAt: '2026-11-27T10:05:00.000Z',
+  };
+
+  it('sends the edit of a held comment to the moderators only, with its score', () => {
+    const out = routeEvent(
+      {
+        ...base,
+        type: 'comment.edited',
+        html: '<p>new</p>',
+        mentions: ['bob'],
+        editorId: 'alice',
+        spam: { score: 0.9, reasons: ['blocklist'] },
+        held: 'spam',
+      },
+      opts,
+    );
+    expect(out).toEqual([
+      {
+        channel: 'mod:f1',
+        event: {
+          type: 'comment.edited',
+          eventId: 'e3',
+          id: 'c1',
+          threadId: 't1',
+          html: '<p>new</p>',
+          mentions: ['bob'],
+          editedAt: '2026-11-27T10:05:00.000Z',
+          held: { reason: 'spam', spamScore: 0.9, spamReasons: ['blocklist'] },
+        },
+      },
+    ]);
+  });
+
+  it('sends the delete of a held comment to the moderators only', () => {
+    expect(routeEvent({ ...base, type: 'comment.deleted', held: 'premoderated' }, opts)).toEqual([
+      {
+        channel: 'mod:f1',
+        event: {
+          type: 'comment.deleted',
+          eventId: 'e3',
+          id: 'c1',
+          threadId: 't1',
+          deletedAt: '2026-11-27T10:05:00.000Z',
+          held: { reason: 'premoderated' },
         },
       },
     ]);

@@ -3,6 +3,8 @@ import {
   threadChannel,
   userChannel,
   type ClientCommentCreated,
+  type ClientCommentDeleted,
+  type ClientCommentEdited,
   type EnrichedCreated,
   type EnrichedDeleted,
   type EnrichedEdited,
@@ -10,8 +12,6 @@ import {
 import type { Delivery } from './delivery-record';
 
 export interface RouteOptions {
-  /** Spam score from which a comment is held for moderators. */
-  spamThreshold: number;
   /** Most mention notifications one comment sends, so a comment naming everyone fans out little. */
   maxMentions: number;
 }
@@ -20,45 +20,45 @@ export interface RouteOptions {
 export type RoutableEvent = EnrichedCreated | EnrichedEdited | EnrichedDeleted;
 
 /**
- * Who gets what. A held comment (premoderated thread or spam) goes only to its forum's
- * moderators: no thread delivery, no notifications. An approved one goes to its thread, to the
- * parent's author as a reply and to each mentioned user, never to its own author.
- *
- * Known gap: edits and deletes go to the thread channel even when the comment was held, because
- * route keeps no per-comment moderation state; clients ignore ids they never saw created.
+ * Who gets what. A held comment (enrich decides: premoderated thread, or spam) goes only to its
+ * forum's moderators: no thread delivery, no notifications, and so do its edits and deletes: a
+ * held comment stays held through them. An approved one goes to its thread, to the parent's
+ * author as a reply and to each mentioned user, never to its own author. An edit that enrich
+ * holds (it scored as spam) reaches only the moderators; thread readers keep the text they had.
  */
 export function routeEvent(event: RoutableEvent, opts: RouteOptions): Delivery[] {
   switch (event.type) {
     case 'comment.created':
       return routeCreated(event, opts);
-    case 'comment.edited':
-      return [
-        {
-          channel: threadChannel(event.threadId),
-          event: {
-            type: 'comment.edited',
-            eventId: event.eventId,
-            id: event.commentId,
-            threadId: event.threadId,
-            html: event.html,
-            mentions: event.mentions,
-            editedAt: event.acceptedAt,
-          },
-        },
-      ];
-    case 'comment.deleted':
-      return [
-        {
-          channel: threadChannel(event.threadId),
-          event: {
-            type: 'comment.deleted',
-            eventId: event.eventId,
-            id: event.commentId,
-            threadId: event.threadId,
-            deletedAt: event.acceptedAt,
-          },
-        },
-      ];
+    case 'comment.edited': {
+      const edited: ClientCommentEdited = {
+        type: 'comment.edited',
+        eventId: event.eventId,
+        id: event.commentId,
+        threadId: event.threadId,
+        html: event.html,
+        mentions: event.mentions,
+        editedAt: event.acceptedAt,
+      };
+      if (event.held === undefined) return [{ channel: threadChannel(event.threadId), event: edited }];
+      const held = {
+        reason: event.held,
+        spamScore: event.spam?.score ?? 0,
+        spamReasons: event.spam?.reasons ?? [],
+      };
+      return [{ channel: modChannel(event.forumId), event: { ...edited, held } }];
+    }
+    case 'comment.deleted': {
+      const deleted: ClientCommentDeleted = {
+        type: 'comment.deleted',
+        eventId: event.eventId,
+        id: event.commentId,
+        threadId: event.threadId,
+        deletedAt: event.acceptedAt,
+      };
+      if (event.held === undefined) return [{ channel: threadChannel(event.threadId), event: deleted }];
+      return [{ channel: modChannel(event.forumId), event: { ...deleted, held: { reason: event.held } } }];
+    }
   }
 }
 
@@ -74,14 +74,10 @@ function routeCreated(event: EnrichedCreated, opts: RouteOptions): Delivery[] {
     mentions: event.mentions,
     createdAt: event.acceptedAt,
   };
-  const spam = event.spam.score >= opts.spamThreshold;
-  if (spam || event.moderation === 'premoderated') {
-    // Spam wins over premoderation as the reason: it is what a moderator needs to know first.
-    const held = {
-      reason: spam ? 'spam' : 'premoderated',
-      spamScore: event.spam.score,
-      spamReasons: event.spam.reasons,
-    } as const;
+  // `moderation` too: a record enriched before enrich decided holds still holds premoderation.
+  const reason = event.held ?? (event.moderation === 'premoderated' ? 'premoderated' : undefined);
+  if (reason !== undefined) {
+    const held = { reason, spamScore: event.spam.score, spamReasons: event.spam.reasons };
     return [{ channel: modChannel(event.forumId), event: { ...created, held } }];
   }
   const out: Delivery[] = [{ channel: threadChannel(event.threadId), event: created }];

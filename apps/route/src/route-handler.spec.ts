@@ -42,7 +42,7 @@ function setup() {
     timers,
   });
   const handler = createRouteHandler({
-    route: { spamThreshold: 0.7, maxMentions: 20 },
+    route: { maxMentions: 20 },
     scores,
     coalescer,
     writerId: 'w1',

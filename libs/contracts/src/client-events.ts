@@ -22,7 +22,14 @@ export interface ClientCommentCreated {
   /** Set on `user:` channels: why this user is told. */
   reason?: 'reply' | 'mention';
   /** Set on `mod:` channels: why the comment is held back from the thread. */
-  held?: { reason: 'premoderated' | 'spam'; spamScore: number; spamReasons: string[] };
+  held?: ClientHeld;
+}
+
+/** On `mod:` channels: why a comment is held back from its thread, and its (latest) spam score. */
+export interface ClientHeld {
+  reason: 'premoderated' | 'spam';
+  spamScore: number;
+  spamReasons: string[];
 }
 
 export interface ClientCommentEdited {
@@ -33,6 +40,8 @@ export interface ClientCommentEdited {
   html: string;
   mentions: string[];
   editedAt: string;
+  /** Set on `mod:` channels: the edited comment is held (edits of held comments go nowhere else). */
+  held?: ClientHeld;
 }
 
 export interface ClientCommentDeleted {
@@ -41,6 +50,8 @@ export interface ClientCommentDeleted {
   id: string;
   threadId: string;
   deletedAt: string;
+  /** Set on `mod:` channels: the deleted comment was held (its delete goes nowhere else). */
+  held?: { reason: 'premoderated' | 'spam' };
 }
 
 /** Votes are coalesced: one of these per comment per window, with the running total. */

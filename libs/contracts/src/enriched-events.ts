@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EventId, Id, Timestamp } from './comment-events';
-import { Moderation } from './tables';
+import { HeldReason, Moderation } from './tables';
 
 /** `comments.enriched` (key = threadId): what enrich adds to each comment event. Internal. */
 export const EnrichedAuthor = Type.Object(
@@ -24,6 +24,8 @@ export const EnrichedCreated = Type.Object({
   parentAuthorId: Type.Optional(Id),
   moderation: Moderation,
   spam: Spam,
+  /** enrich's decision (premoderated thread, or spam score at its threshold): moderators only. */
+  held: Type.Optional(HeldReason),
 });
 export const EnrichedEdited = Type.Object({
   type: Type.Literal('comment.edited'),
@@ -31,8 +33,17 @@ export const EnrichedEdited = Type.Object({
   html: Type.String(),
   mentions: Type.Array(Id),
   editorId: Type.Optional(Id),
+  /** The edit's own score: an edit is scored like a new comment. */
+  spam: Type.Optional(Spam),
+  /** Set when the comment is held (before, or because of, this edit): moderators only. */
+  held: Type.Optional(HeldReason),
 });
-export const EnrichedDeleted = Type.Object({ type: Type.Literal('comment.deleted'), ...base });
+export const EnrichedDeleted = Type.Object({
+  type: Type.Literal('comment.deleted'),
+  ...base,
+  /** Set when the deleted comment is held: moderators only. */
+  held: Type.Optional(HeldReason),
+});
 export const EnrichedVoted = Type.Object({
   type: Type.Literal('comment.voted'),
   ...base,

@@ -17,7 +17,14 @@ export {
   Timestamp,
 } from './comment-events';
 export type { CommentEventType } from './comment-events';
-export { CommentIndexEntry, CommentScoreState, Moderation, ThreadInfo, UserProfile } from './tables';
+export {
+  CommentIndexEntry,
+  CommentScoreState,
+  HeldReason,
+  Moderation,
+  ThreadInfo,
+  UserProfile,
+} from './tables';
 export {
   EnrichedAuthor,
   EnrichedCreated,
@@ -34,6 +41,7 @@ export type {
   ClientCommentEdited,
   ClientCommentScore,
   ClientEvent,
+  ClientHeld,
   DeliveryFrame,
 } from './client-events';
 export { validate } from './validate';

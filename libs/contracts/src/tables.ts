@@ -28,9 +28,17 @@ export const ThreadInfo = Type.Object(
 );
 export type ThreadInfo = Static<typeof ThreadInfo>;
 
-/** `comments.index` compacted topic (enrich's changelog): key = comment id. */
+/** Why a comment is held back from its thread for the forum's moderators. */
+export const HeldReason = Type.Union([Type.Literal('premoderated'), Type.Literal('spam')]);
+export type HeldReason = Static<typeof HeldReason>;
+
+/**
+ * `comments.index` compacted topic (enrich's changelog): key = comment id. Who wrote the comment
+ * (only they, or a moderator, may edit or delete it) and, when it is held, why: a held comment
+ * stays held through its edits and deletes. Entries written before `held` existed read as approved.
+ */
 export const CommentIndexEntry = Type.Object(
-  { commentId: Id, threadId: Id, authorId: Id },
+  { commentId: Id, threadId: Id, authorId: Id, held: Type.Optional(HeldReason) },
   { additionalProperties: false },
 );
 export type CommentIndexEntry = Static<typeof CommentIndexEntry>;
