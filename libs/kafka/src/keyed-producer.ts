@@ -12,8 +12,13 @@ export interface KeyedProducer {
    * `maxBatchRecords`), so a busy ingest sends few, large requests. Sends are acknowledged in
    * the order they were made; when a request fails, it and everything queued behind it reject.
    * The records are not modified.
+   *
+   * `signal` lets the caller give up: a send still queued is dropped and rejects at once with the
+   * signal's reason; a send already in a request makes that request be abandoned at its next
+   * retry (its records are never sent again), and it rejects when that happens (or resolves, if
+   * the attempt under way succeeds). Either way a rejected send was not written.
    */
-  send(records: readonly OutRecord[]): Promise<void>;
+  send(records: readonly OutRecord[], opts?: { signal?: AbortSignal }): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -30,11 +35,22 @@ export const javaCompatiblePartitioner =
 
 interface Pending {
   records: readonly OutRecord[];
+  /** Removes the abort listener once the send settles. */
+  cleanup?: () => void;
   /** Each record's headers with its publish span's trace context. */
   headers: Record<string, string>[];
   spans: Span[];
   resolve: () => void;
   reject: (e: unknown) => void;
+}
+
+/** Ends the retries of a request whose sender gave up; kafkajs does not retry it. */
+class AbandonedError extends Error {
+  readonly retriable = false;
+  constructor() {
+    super('keyed producer: request abandoned, its sender gave up; its records are not sent');
+    this.name = 'AbandonedError';
+  }
 }
 
 /** Idempotent, acks=all producer that batches concurrent sends into one `sendBatch`. */
@@ -48,6 +64,8 @@ export function createKeyedProducer(
      * the broker about the same whatever its size, so this bounds the broker's work per producer.
      */
     minRequestIntervalMs?: number;
+    /** Longest wait between two attempts of a request kafkajs retries (default 5000 ms). */
+    maxRetryTimeMs?: number;
   } = {},
 ): KeyedProducer {
   const maxBatch = opts.maxBatchRecords ?? 1000;
@@ -62,10 +80,29 @@ export function createKeyedProducer(
       maxInFlightRequests: 1,
       // The idempotent producer must not give up on its own (kafkajs warns otherwise); callers
       // bound the wait instead (ingest answers 503 after a timeout, stages retry with backoff).
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: Math.min(200, opts.maxRetryTimeMs ?? 200),
+        maxRetryTime: opts.maxRetryTimeMs ?? 5000,
+      },
       allowAutoTopicCreation: false,
-      createPartitioner: javaCompatiblePartitioner,
+      createPartitioner: abandoningPartitioner,
     });
+  /**
+   * Messages of a request whose sender gave up. kafkajs retries a request by partitioning its
+   * messages again: refusing them there (not retriable) ends the retries, so they are never sent
+   * again and the request fails like any other.
+   */
+  const abandoned = new WeakSet<Message>();
+  const abandoningPartitioner = () => {
+    const partition = javaCompatiblePartitioner();
+    return (args: Parameters<typeof partition>[0]) => {
+      if (abandoned.has(args.message)) throw new AbandonedError();
+      return partition(args);
+    };
+  };
+  /** The request in flight: its sends and the messages kafkajs holds. */
+  let inFlight: { batch: Pending[]; messages: Message[] } | undefined;
   let producer = make();
   /** The current producer's connect; a send waits for it. */
   let connected: Promise<void> | undefined;
@@ -124,22 +161,45 @@ export function createKeyedProducer(
 
   const sendBatch = async (batch: Pending[]): Promise<void> => {
     try {
+      const topicMessages = toTopicMessages(batch);
+      inFlight = { batch, messages: topicMessages.flatMap((t) => t.messages) };
       if (connected) await connected;
-      await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch) }));
+      await untraced(() => producer.sendBatch({ acks: -1, topicMessages }));
+      inFlight = undefined;
       for (const p of batch) {
+        p.cleanup?.();
         endSpans(p.spans);
         p.resolve();
       }
     } catch (e) {
+      inFlight = undefined;
       // What was queued behind a failed request fails with it: sent later, it would overtake the
       // failed records (a stage replays from its last acknowledged offset, in order).
       const behind = queue;
       queue = [];
       replace();
       for (const p of [...batch, ...behind]) {
+        p.cleanup?.();
         endSpans(p.spans, e);
         p.reject(e);
       }
+    }
+  };
+
+  const abandon = () => {
+    if (inFlight) for (const m of inFlight.messages) abandoned.add(m);
+  };
+
+  /** The caller gave up on `p`: drop it if still queued, else abandon its request. */
+  const giveUp = (p: Pending, reason: unknown) => {
+    const i = queue.indexOf(p);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      p.cleanup?.();
+      endSpans(p.spans, reason);
+      p.reject(reason);
+    } else if (inFlight?.batch.includes(p)) {
+      abandon();
     }
   };
 
@@ -148,11 +208,19 @@ export function createKeyedProducer(
       connected = producer.connect();
       return connected;
     },
-    send(records) {
+    send(records, sendOpts = {}) {
       if (records.length === 0) return Promise.resolve();
+      const { signal } = sendOpts;
+      if (signal?.aborted) return Promise.reject(signal.reason);
       const { spans, headers } = startPublishSpans(records, context.active());
       return new Promise<void>((resolve, reject) => {
-        queue.push({ records, headers, spans, resolve, reject });
+        const p: Pending = { records, headers, spans, resolve, reject };
+        if (signal) {
+          const onAbort = () => giveUp(p, signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+          p.cleanup = () => signal.removeEventListener('abort', onAbort);
+        }
+        queue.push(p);
         // Wait one turn so sends made in the same turn share a request; a request in flight
         // makes everything wait for it anyway (pump runs again when it completes).
         if (!scheduled && !sending && !gapTimer) {
