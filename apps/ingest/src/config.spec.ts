@@ -8,6 +8,8 @@ describe('ingest config', () => {
       OPS_PORT: 9101,
       INGEST_MAX_BODY_BYTES: 16_384,
       INGEST_API_KEYS: [],
+      INGEST_ALLOW_ANONYMOUS: false,
+      INGEST_PRODUCE_QUEUE_BYTES: 16 * 1024 * 1024,
       INGEST_CORS_ORIGINS: [],
       INGEST_RATE_PER_AUTHOR: 20,
       INGEST_BURST_PER_AUTHOR: 40,
@@ -28,7 +30,13 @@ describe('ingest config', () => {
     }
   });
 
-  it('reads a list of API keys', () => {
-    expect(loadConfig(ingestConfig, { INGEST_API_KEYS: 'a, b' }).INGEST_API_KEYS).toEqual(['a', 'b']);
+  it('reads a list of named API keys, and names a bad one by position only', () => {
+    expect(loadConfig(ingestConfig, { INGEST_API_KEYS: 'web:a, mods:b:moderator' }).INGEST_API_KEYS).toEqual([
+      { name: 'web', secret: 'a', moderator: false },
+      { name: 'mods', secret: 'b', moderator: true },
+    ]);
+    expect(() => loadConfig(ingestConfig, { INGEST_API_KEYS: 'web:zz9:root' })).toThrow(
+      'invalid configuration: INGEST_API_KEYS expected name:secret or name:secret:moderator (item 1 of 1)',
+    );
   });
 });
