@@ -25,7 +25,10 @@ describe('ingest config', () => {
         .INGEST_CORS_ORIGINS,
     ).toEqual(['http://localhost:8000', 'https://a.example']);
     expect(loadConfig(ingestConfig, { INGEST_CORS_ORIGINS: '*' }).INGEST_CORS_ORIGINS).toEqual(['*']);
-    for (const bad of ['localhost:8000', 'http://localhost:8000/', 'ftp://a.example', 'http://a.example/x']) {
+    expect(
+      loadConfig(ingestConfig, { INGEST_CORS_ORIGINS: 'http://LocalHost:8000/' }).INGEST_CORS_ORIGINS,
+    ).toEqual(['http://localhost:8000']);
+    for (const bad of ['localhost:8000', 'ftp://a.example', 'http://a.example/x', '*,http://a.example']) {
       expect(() => loadConfig(ingestConfig, { INGEST_CORS_ORIGINS: bad })).toThrow(/INGEST_CORS_ORIGINS/);
     }
   });

@@ -3,13 +3,13 @@ import {
   int,
   kafkaConfig,
   opsConfig,
+  origins,
   port,
   processConfig,
   str,
   type ConfigOf,
 } from '@threadcast/config';
 import { apiKeyList } from './api-keys';
-import { corsOrigins } from './cors';
 
 export const ingestConfig = {
   ...kafkaConfig,
@@ -21,8 +21,8 @@ export const ingestConfig = {
     min: 256,
     max: 1_048_576,
   }),
-  INGEST_CORS_ORIGINS: corsOrigins(
-    'Browser origins allowed to call the API from other origins (CORS), comma-separated, e.g. http://localhost:8000, or *; unset: none. npm start sets it for the demo page.',
+  INGEST_CORS_ORIGINS: origins(
+    'Browser origins allowed to call the API from other origins (CORS), comma-separated, e.g. http://localhost:8000, or * for every origin. Empty or unset: none (the same rule as GATEWAY_ALLOWED_ORIGINS). npm start sets it for the demo page.',
   ),
   INGEST_API_KEYS: apiKeyList(
     'API keys accepted in x-api-key or Authorization: Bearer, comma-separated `name:secret`, or `name:secret:moderator` for a caller that may edit and delete as a moderator (`asModerator`). The name (letters, digits, _ . -) scopes Idempotency-Keys and labels logs and metrics. A bare `secret` still works, named `key-` and 8 hex digits of its SHA-256. Unset: ingest refuses to start unless INGEST_ALLOW_ANONYMOUS is on.',
