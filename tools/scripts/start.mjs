@@ -2,7 +2,8 @@
 //   1. build the apps (nx, cached), 2. Kafka: the cluster in KAFKA_BROKERS, else the embedded
 //   broker kept in .data/kafka, 3. provision topics (apps/topics, one-shot), 4. run ingest,
 //   enrich, route and gateway with readable, prefixed logs, 5. wait for their /readyz, serve the
-//   demo page (apps/web/dist, WEB_PORT 8000; ingest gets INGEST_CORS_ORIGINS for it) and print
+//   demo page (apps/web/dist, WEB_PORT 8000; ingest gets INGEST_CORS_ORIGINS and
+//   INGEST_ALLOW_ANONYMOUS, the gateway GATEWAY_ALLOWED_ORIGINS for it) and print
 //   where everything is. Ctrl-C stops the services first, then the broker, and exits 0.
 //
 // Auth: the gateway gets GATEWAY_DEV_AUTH=true (tokens signed with the development secret, demo
@@ -342,6 +343,11 @@ async function supervise() {
   const env = childEnv({
     KAFKA_BROKERS: brokers,
     INGEST_CORS_ORIGINS: process.env.INGEST_CORS_ORIGINS ?? pageOrigins,
+    // The page's WebSocket comes from the same origin as its posts.
+    GATEWAY_ALLOWED_ORIGINS: process.env.GATEWAY_ALLOWED_ORIGINS ?? pageOrigins,
+    // The demo posts without API keys (it never acts as a moderator): local only. Real keys in
+    // INGEST_API_KEYS are checked whatever this says.
+    INGEST_ALLOW_ANONYMOUS: process.env.INGEST_ALLOW_ANONYMOUS ?? 'true',
     // The demo page's moderator view needs tokens: the gateway checks them with the published
     // development secret and mints demo ones, unless real keys were given. It refuses that
     // secret unless it listens on loopback only, so nobody beyond this machine can use it.

@@ -48,12 +48,12 @@ describe('the thread page in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
-    // The page's origin is known only once its port is: allow 127.0.0.1 on any port here.
+    // The page's origin is known only once its port is: allow any origin here (ingest and gateway).
     // The gateway runs as `npm start` runs it: development auth, so the page can get a demo
     // moderator token.
     pipeline = await startPipeline({
       ingest: { INGEST_CORS_ORIGINS: '*' },
-      gateway: { GATEWAY_DEV_AUTH: 'true', GATEWAY_HOST: '127.0.0.1' },
+      gateway: { GATEWAY_DEV_AUTH: 'true', GATEWAY_HOST: '127.0.0.1', GATEWAY_ALLOWED_ORIGINS: '*' },
     });
     web = await serveWeb(pipeline.ingest.port, pipeline.gateway.port);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });

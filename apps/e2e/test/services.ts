@@ -152,6 +152,8 @@ export async function startPipeline(env: Partial<Record<ServiceName | 'all', Rec
   const groups = { enrich: `e2e-enrich-${run}`, route: `e2e-route-${run}` };
   const started = await Promise.allSettled([
     startService('ingest', {
+      // Tests post without API keys; a test that sets INGEST_API_KEYS gets keys checked anyway.
+      INGEST_ALLOW_ANONYMOUS: 'true',
       INGEST_RATE_PER_AUTHOR: '100000',
       INGEST_BURST_PER_AUTHOR: '100000',
       ...env.all,

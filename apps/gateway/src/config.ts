@@ -1,4 +1,3 @@
-import { configuredOrigin } from './origin-check';
 import {
   bool,
   FieldError,
@@ -6,6 +5,7 @@ import {
   kafkaConfig,
   opsConfig,
   optional,
+  origins,
   port,
   processConfig,
   str,
@@ -41,26 +41,6 @@ function httpUrl(doc: string): Field<string | undefined> {
         throw new FieldError(`expected an http(s) URL, got ${JSON.stringify(raw)}`);
       }
       return raw;
-    },
-  };
-}
-
-/** Comma-separated http(s) origins (`scheme://host[:port]`, nothing after); empty means none. */
-function origins(doc: string): Field<string[]> {
-  return {
-    doc,
-    default: [],
-    parse(raw) {
-      if (raw.trim() === '') return [];
-      return raw.split(',').map((item) => {
-        const origin = configuredOrigin(item.trim());
-        if (origin === undefined) {
-          throw new FieldError(
-            `expected origins such as https://www.example.com, got ${JSON.stringify(item.trim())}`,
-          );
-        }
-        return origin;
-      });
     },
   };
 }
@@ -169,7 +149,7 @@ export const gatewayConfig = {
   GATEWAY_JWT_ISSUER: optional('Required `iss` of client tokens, when set.'),
   GATEWAY_JWT_AUDIENCE: optional('Required `aud` of client tokens, when set.'),
   GATEWAY_ALLOWED_ORIGINS: origins(
-    'Browser origins allowed to open WebSockets (comma-separated, e.g. https://www.example.com); a handshake from any other site gets 403. Same-origin pages and clients that send no Origin (servers, apps) are always allowed. Empty or unset: every origin is allowed.',
+    'Browser origins allowed to open WebSockets (comma-separated, e.g. https://www.example.com), or * for every origin; a handshake from any other site gets 403. Same-origin pages and clients that send no Origin (servers, apps) are always allowed. Empty or unset: no other origin (the same rule as INGEST_CORS_ORIGINS). npm start sets it for the demo page.',
   ),
   GATEWAY_JWT_MOD_CLAIM: str(
     'Token claim listing the forums the user moderates (an array of forum ids).',

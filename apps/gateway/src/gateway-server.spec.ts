@@ -370,7 +370,7 @@ describe('gateway server', () => {
     expect(asked).toHaveLength(1);
 
     await server.close(0);
-    const off = await start({ demoTokens: undefined });
+    const off = await start({ allowedOrigins: ['http://localhost:8000'], demoTokens: undefined });
     const refused = await fetch(`http://127.0.0.1:${off}/demo-token`, { headers: page });
     expect(refused.status).toBe(404);
     expect(refused.headers.get('access-control-allow-origin')).toBe('http://localhost:8000');
@@ -402,9 +402,12 @@ describe('gateway server', () => {
     await expect(client({ origin: 'https://evil.example' })).rejects.toThrow(/403/);
   });
 
-  it('lets every origin in when no allow-list is set', async () => {
+  it('lets no other origin in when no allow-list is set, and every origin with *', async () => {
     const port = await start();
-    expect(await handshakeStatus(port, 'Origin: https://anywhere.example\r\n')).toMatch(/^HTTP\/1.1 101 /);
+    expect(await handshakeStatus(port, 'Origin: https://anywhere.example\r\n')).toMatch(/^HTTP\/1.1 403 /);
+    await server.close(0);
+    const open = await start({ allowedOrigins: ['*'] });
+    expect(await handshakeStatus(open, 'Origin: https://anywhere.example\r\n')).toMatch(/^HTTP\/1.1 101 /);
   });
 
   it('closes the socket with 4401 when its token expires', async () => {

@@ -26,8 +26,12 @@ describe('origin check', () => {
     expect(check('https://rt.example.com', undefined)).toBe(false);
   });
 
-  it('allows everything with an empty list', () => {
-    expect(createOriginCheck([])('https://evil.example', 'x')).toBe(true);
+  it('allows no other origin with an empty list (same-origin pages and no Origin still pass), every one with *', () => {
+    const none = createOriginCheck([]);
+    expect(none('https://evil.example', 'rt.example.com')).toBe(false);
+    expect(none('https://rt.example.com', 'rt.example.com')).toBe(true);
+    expect(none(undefined, 'rt.example.com')).toBe(true);
+    expect(createOriginCheck(['*'])('https://evil.example', 'rt.example.com')).toBe(true);
   });
 
   it('normalizes origins and refuses what is not one', () => {

@@ -11,11 +11,11 @@ describe('createWriteAcceptor', () => {
       isKafkaHealthy: () => healthy,
       limiter: createRateLimiter({ ratePerSecond: 1, burst: 1, maxKeys: 100, now: () => 0 }),
       cache: createIdempotencyCache<object>({ maxEntries: 10, ttlMs: 1000, now: () => 0 }),
-      produceTimeoutMs: 1000,
       now: () => 0,
     });
     const write = (key?: string, rateKey = 'u:1'): Write<{ eventId: string }> => ({
       scope: 's',
+      caller: 'c',
       idempotencyKey: key,
       body: { a: 1 },
       rateKey,

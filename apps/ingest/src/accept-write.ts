@@ -2,15 +2,19 @@ import { createHash } from 'node:crypto';
 import type { OutRecord } from '@threadcast/kafka';
 import { HttpError, kafkaUnavailable } from './http-error';
 import type { IdempotencyCache } from './idempotency-cache';
-import type { IngestMetrics } from './ingest-metrics';
 import type { RateLimiter } from './rate-limiter';
-import { sendWithTimeout, type RecordSender } from './send-with-timeout';
+import type { ProduceQueue } from './produce-queue';
 import { writeIds, type WriteIds } from './write-ids';
 
 /** One write the API accepts: what it is, who is writing, and how to turn it into records. */
 export interface Write<A extends object> {
-  /** Route and path ids (see writeScope): with the Idempotency-Key, it names the write. */
+  /** Route and path ids (see writeScope): with the caller and the Idempotency-Key, it names the write. */
   scope: string;
+  /**
+   * The API key's caller name. Idempotency keys are the caller's own: another caller sending the
+   * same key gets neither this caller's answer nor its ids.
+   */
+  caller: string;
   idempotencyKey: string | undefined;
   /** The parsed request body; a retry with the same key must carry the same one. */
   body: unknown;
@@ -20,13 +24,12 @@ export interface Write<A extends object> {
 }
 
 export interface WriteDeps {
-  producer: RecordSender;
+  /** Resolves once Kafka acknowledged; rejects with 503 when it did not (see ProduceQueue). */
+  producer: Pick<ProduceQueue, 'send'>;
   /** False while Kafka is known to be away: writes are refused at once instead of timing out. */
   isKafkaHealthy(): boolean;
   limiter: RateLimiter;
   cache: IdempotencyCache<object>;
-  produceTimeoutMs: number;
-  metrics?: IngestMetrics;
   now?: () => number;
 }
 
@@ -49,16 +52,22 @@ export function createWriteAcceptor(deps: WriteDeps): <A extends object>(write: 
         headers: { 'retry-after': String(wait) },
       });
     }
-    const { records, answer } = write.build(writeIds(write.scope, write.idempotencyKey), new Date(now()));
-    await sendWithTimeout(deps.producer, records, deps.produceTimeoutMs, deps.metrics?.produceSeconds);
+    const ids = writeIds(callerScope(write), write.idempotencyKey);
+    const { records, answer } = write.build(ids, new Date(now()));
+    await deps.producer.send(records);
     return answer;
   };
 
   return <A extends object>(write: Write<A>): Promise<A> => {
     if (write.idempotencyKey === undefined) return produce(write);
-    const cacheKey = `${write.scope}\n${write.idempotencyKey}`;
+    const cacheKey = `${callerScope(write)}\n${write.idempotencyKey}`;
     return deps.cache.run(cacheKey, fingerprint(write.body), () => produce(write)) as Promise<A>;
   };
+}
+
+/** The write's scope within its caller's own (names cannot hold a newline). */
+function callerScope(write: Write<object>): string {
+  return `${write.caller}\n${write.scope}`;
 }
 
 function fingerprint(body: unknown): string {

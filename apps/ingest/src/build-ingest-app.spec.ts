@@ -12,7 +12,10 @@ import type { OutRecord } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { buildIngestApp, type IngestAppConfig } from './build-ingest-app';
+import { apiKeyList } from './api-keys';
+import { buildIngestApp, type IngestAppConfig, type IngestAppDeps } from './build-ingest-app';
+
+const keys = (list: string) => apiKeyList('').parse(list);
 
 /** Stands in for the Kafka producer: records what was sent; `fail` makes the next sends reject. */
 function recorder() {
@@ -32,6 +35,8 @@ function recorder() {
 const baseConfig: IngestAppConfig = {
   INGEST_MAX_BODY_BYTES: 16_384,
   INGEST_API_KEYS: [],
+  INGEST_ALLOW_ANONYMOUS: true,
+  INGEST_PRODUCE_QUEUE_BYTES: 1_048_576,
   INGEST_CORS_ORIGINS: [],
   INGEST_RATE_PER_AUTHOR: 20,
   INGEST_BURST_PER_AUTHOR: 40,
@@ -42,6 +47,11 @@ const baseConfig: IngestAppConfig = {
 };
 
 function setup(config: Partial<IngestAppConfig> = {}) {
+  return setupWith({ config });
+}
+
+function setupWith(opts: { config?: Partial<IngestAppConfig>; readiness?: IngestAppDeps['readiness'] }) {
+  const config = opts.config ?? {};
   const producer = recorder();
   const health = { healthy: true, isHealthy: () => health.healthy };
   const registry = new Registry();
@@ -53,6 +63,7 @@ function setup(config: Partial<IngestAppConfig> = {}) {
     registry,
     logger: createLogger({ service: 'ingest-test', level: 'silent' }),
     now: () => t.now,
+    readiness: opts.readiness,
   });
   return { app, producer, health, registry, t };
 }
@@ -345,7 +356,7 @@ describe('ingest HTTP API', () => {
 
   describe('API keys', () => {
     it('401 without a valid key when keys are configured', async () => {
-      const locked = setup({ INGEST_API_KEYS: ['k1', 'k2'] });
+      const locked = setup({ INGEST_API_KEYS: keys('k1,k2') });
       const none = await post(locked.app, '/v1/threads/t1/comments', created);
       expect(none.statusCode).toBe(401);
       expect(none.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
@@ -361,6 +372,95 @@ describe('ingest HTTP API', () => {
       ).toBe(202);
       expect(locked.producer.sent).toHaveLength(2);
       await locked.app.close();
+    });
+
+    it('refuses to build without keys unless INGEST_ALLOW_ANONYMOUS is on: it no longer fails open', () => {
+      expect(() => setup({ INGEST_ALLOW_ANONYMOUS: false })).toThrow(
+        /INGEST_API_KEYS is empty.*INGEST_ALLOW_ANONYMOUS/,
+      );
+    });
+
+    it('keeps each caller to its own Idempotency-Keys: the same key from another caller is another write', async () => {
+      const two = setup({ INGEST_API_KEYS: keys('app-a:secret-a,app-b:secret-b') });
+      const as = (secret: string) => ({ 'x-api-key': secret, 'idempotency-key': 'order-1' });
+      const a = await post(two.app, '/v1/threads/t1/comments', created, as('secret-a'));
+      const b = await post(two.app, '/v1/threads/t1/comments', created, as('secret-b'));
+      const bOther = await post(
+        two.app,
+        '/v1/threads/t1/comments',
+        { ...created, body: 'another body' },
+        { ...as('secret-b'), 'idempotency-key': 'order-2' },
+      );
+      const aAgain = await post(two.app, '/v1/threads/t1/comments', created, as('secret-a'));
+      expect([a.statusCode, b.statusCode, bOther.statusCode, aAgain.statusCode]).toEqual([
+        202, 202, 202, 202,
+      ]);
+      // B neither sees A's answer nor gets A's ids (downstream would drop B's event as A's duplicate).
+      expect(b.json().id).not.toBe(a.json().id);
+      expect(b.json().eventId).not.toBe(a.json().eventId);
+      expect(aAgain.json()).toEqual(a.json());
+      expect(two.producer.sent).toHaveLength(3);
+      // Nor does B learn which keys A used: A's key with another body is no 422 for B.
+      const aPrivate = { 'idempotency-key': 'a-private' };
+      await post(two.app, '/v1/threads/t1/comments', created, { 'x-api-key': 'secret-a', ...aPrivate });
+      const probe = await post(
+        two.app,
+        '/v1/threads/t1/comments',
+        { ...created, body: 'probe' },
+        { 'x-api-key': 'secret-b', ...aPrivate },
+      );
+      expect(probe.statusCode).toBe(202);
+      await two.app.close();
+    });
+  });
+
+  describe('moderation (asModerator)', () => {
+    const edit = (app: FastifyInstance, headers: Record<string, string>, body: object) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/v1/threads/t1/comments/c9',
+        headers: { ...json, ...headers },
+        payload: JSON.stringify({ body: 'edited', editorId: 'mod-1', ...body }),
+      });
+    const del = (app: FastifyInstance, headers: Record<string, string>, body: object) =>
+      app.inject({
+        method: 'DELETE',
+        url: '/v1/threads/t1/comments/c9',
+        headers: { ...json, ...headers },
+        payload: JSON.stringify({ deletedBy: 'mod-1', ...body }),
+      });
+
+    it('puts asModerator in the event for a key granted moderation', async () => {
+      const m = setup({ INGEST_API_KEYS: keys('app:app-secret,mods:mod-secret:moderator') });
+      const headers = { 'x-api-key': 'mod-secret' };
+      expect((await edit(m.app, headers, { asModerator: true })).statusCode).toBe(202);
+      expect((await del(m.app, headers, { asModerator: true })).statusCode).toBe(202);
+      expect(m.producer.sent.map(valueOf)).toEqual([
+        expect.objectContaining({ type: 'comment.edited', editorId: 'mod-1', asModerator: true }),
+        expect.objectContaining({ type: 'comment.deleted', deletedBy: 'mod-1', asModerator: true }),
+      ]);
+      await m.app.close();
+    });
+
+    it('403 for asModerator from a key without moderation, or from anonymous callers; plain edits pass', async () => {
+      const m = setup({ INGEST_API_KEYS: keys('app:app-secret,mods:mod-secret:moderator') });
+      const app = { 'x-api-key': 'app-secret' };
+      for (const res of [
+        await edit(m.app, app, { asModerator: true }),
+        await del(m.app, app, { asModerator: true }),
+        await edit(s.app, {}, { asModerator: true }),
+        await del(s.app, {}, { asModerator: true }),
+      ]) {
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toEqual({
+          error: { code: 'forbidden', message: expect.stringContaining('moderation'), field: 'asModerator' },
+        });
+      }
+      expect(m.producer.sent).toEqual([]);
+      expect(s.producer.sent).toEqual([]);
+      expect((await edit(m.app, app, {})).statusCode).toBe(202);
+      expect(valueOf(m.producer.sent[0]!)).not.toHaveProperty('asModerator');
+      await m.app.close();
     });
   });
 
@@ -378,7 +478,7 @@ describe('ingest HTTP API', () => {
       });
 
     it('answers a preflight from an allowed origin before the API-key check, and marks its answers', async () => {
-      const open = setup({ INGEST_CORS_ORIGINS: [page], INGEST_API_KEYS: ['k1'] });
+      const open = setup({ INGEST_CORS_ORIGINS: [page], INGEST_API_KEYS: keys('k1') });
       const pre = await preflight(open.app, page);
       expect(pre.statusCode).toBe(204);
       expect(pre.headers['access-control-allow-origin']).toBe(page);
@@ -489,6 +589,20 @@ describe('ingest HTTP API', () => {
   });
 
   describe('Kafka away', () => {
+    it('reports not ready (readiness check produce) while produces fail, and ready once one succeeds', async () => {
+      const checks = new Map<string, () => boolean>();
+      const r = setupWith({ readiness: { add: (name, check) => void checks.set(name, check) } });
+      const ready = checks.get('produce')!;
+      expect(ready()).toBe(true);
+      r.producer.mode = 'fail';
+      expect((await post(r.app, '/v1/threads/t1/comments', created)).statusCode).toBe(503);
+      expect(ready()).toBe(false);
+      r.producer.mode = 'ok';
+      expect((await post(r.app, '/v1/threads/t1/comments', created)).statusCode).toBe(202);
+      expect(ready()).toBe(true);
+      await r.app.close();
+    });
+
     it('503 kafka_unavailable with Retry-After when the producer fails', async () => {
       s.producer.mode = 'fail';
       const res = await post(s.app, '/v1/threads/t1/comments', created);
@@ -551,18 +665,20 @@ describe('ingest HTTP API', () => {
     expect(closed).toBe(true);
   });
 
-  it('counts requests by route and status', async () => {
+  it('counts requests by route, status and caller', async () => {
     await post(s.app, '/v1/threads/t1/comments', created);
     await post(s.app, '/v1/threads/t1/comments', {});
     await s.app.inject({ method: 'GET', url: '/nope' });
     const text = await s.registry.metrics();
     expect(text).toContain(
-      'threadcast_ingest_requests_total{route="POST /v1/threads/:threadId/comments",status="202"} 1',
+      'threadcast_ingest_requests_total{route="POST /v1/threads/:threadId/comments",status="202",caller="anonymous"} 1',
     );
     expect(text).toContain(
-      'threadcast_ingest_requests_total{route="POST /v1/threads/:threadId/comments",status="400"} 1',
+      'threadcast_ingest_requests_total{route="POST /v1/threads/:threadId/comments",status="400",caller="anonymous"} 1',
     );
-    expect(text).toContain('threadcast_ingest_requests_total{route="unmatched",status="404"} 1');
+    expect(text).toContain(
+      'threadcast_ingest_requests_total{route="unmatched",status="404",caller="anonymous"} 1',
+    );
     expect(text).toContain('threadcast_ingest_produce_seconds_count{outcome="ok"} 1');
   });
 });

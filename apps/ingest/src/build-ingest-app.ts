@@ -1,9 +1,10 @@
+import { ConfigError } from '@threadcast/config';
 import type { Logger } from '@threadcast/runtime';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { createWriteAcceptor } from './accept-write';
-import { createApiKeyCheck } from './api-keys';
+import { createCallerCheck } from './api-keys';
 import { corsHeaders } from './cors';
 import { registerCommentRoutes } from './comment-routes';
 import type { IngestConfig } from './config';
@@ -13,7 +14,8 @@ import { createIdempotencyCache } from './idempotency-cache';
 import { ingestMetrics } from './ingest-metrics';
 import { checkJsonCharset, parseJsonBody } from './json-body';
 import { createRateLimiter } from './rate-limiter';
-import type { RecordSender } from './send-with-timeout';
+import { createProduceQueue, type RecordSender } from './produce-queue';
+import { callerNameOf, setCaller } from './request-caller';
 import { nameRequestSpan, responseTraceparent } from './request-span';
 import { registerTableRoutes } from './table-routes';
 
@@ -21,6 +23,8 @@ export type IngestAppConfig = Pick<
   IngestConfig,
   | 'INGEST_MAX_BODY_BYTES'
   | 'INGEST_API_KEYS'
+  | 'INGEST_ALLOW_ANONYMOUS'
+  | 'INGEST_PRODUCE_QUEUE_BYTES'
   | 'INGEST_CORS_ORIGINS'
   | 'INGEST_RATE_PER_AUTHOR'
   | 'INGEST_BURST_PER_AUTHOR'
@@ -37,18 +41,36 @@ export interface IngestAppDeps {
   health: { isHealthy(): boolean };
   registry: Registry;
   logger: Logger;
+  /** Where the app adds its own readiness check (`produce`: not ready while produces fail). */
+  readiness?: { add(name: string, check: () => boolean): void };
   now?: () => number;
 }
 
 /**
  * The client HTTP API as a fastify instance, not yet listening. Every answer other than success
- * has the body `{error:{code,message,field?}}`, fastify's own errors included.
+ * has the body `{error:{code,message,field?}}`, fastify's own errors included. Throws a
+ * ConfigError when it would be open to anyone without INGEST_ALLOW_ANONYMOUS.
  */
 export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   const { config, logger } = deps;
+  const callerOfHeaders = createCallerCheck(config.INGEST_API_KEYS, config.INGEST_ALLOW_ANONYMOUS);
+  if (config.INGEST_PRODUCE_QUEUE_BYTES < 2 * config.INGEST_MAX_BODY_BYTES) {
+    throw new ConfigError(
+      'INGEST_PRODUCE_QUEUE_BYTES',
+      `must be at least twice INGEST_MAX_BODY_BYTES (${2 * config.INGEST_MAX_BODY_BYTES}), or a big write never fits`,
+    );
+  }
   const metrics = ingestMetrics(deps.registry);
+  const queue = createProduceQueue(deps.producer, {
+    maxBytes: config.INGEST_PRODUCE_QUEUE_BYTES,
+    timeoutMs: config.INGEST_PRODUCE_TIMEOUT_MS,
+    produceSeconds: metrics.produceSeconds,
+    queueBytes: metrics.produceQueueBytes,
+    now: deps.now,
+  });
+  deps.readiness?.add('produce', () => !queue.isFailing());
   const accept = createWriteAcceptor({
-    producer: deps.producer,
+    producer: queue,
     isKafkaHealthy: () => deps.health.isHealthy(),
     limiter: createRateLimiter({
       ratePerSecond: config.INGEST_RATE_PER_AUTHOR,
@@ -61,11 +83,8 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
       ttlMs: config.INGEST_IDEMPOTENCY_TTL_SECONDS * 1000,
       now: deps.now,
     }),
-    produceTimeoutMs: config.INGEST_PRODUCE_TIMEOUT_MS,
-    metrics,
     now: deps.now,
   });
-  const authorized = createApiKeyCheck(config.INGEST_API_KEYS);
   const warnUnavailable = everySoOften<HttpError>(5000, (e, skipped) =>
     logger.warn({ err: e.cause ?? e, skipped }, `answering 503: ${e.message}`),
   );
@@ -119,12 +138,14 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
         .send(errorBody('shutting_down', 'this instance is shutting down; retry'));
       return;
     }
-    if (!authorized(request.headers)) {
+    const caller = callerOfHeaders(request.headers);
+    if (caller === undefined) {
       reply
         .code(401)
         .send(errorBody('unauthorized', 'a valid API key is required (x-api-key or Authorization: Bearer)'));
       return;
     }
+    setCaller(request, caller);
     done();
   });
 
@@ -147,6 +168,7 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
     metrics.requests.inc({
       route: url === undefined ? 'unmatched' : `${request.method} ${url}`,
       status: reply.statusCode,
+      caller: callerNameOf(request),
     });
     done();
   });
@@ -160,7 +182,9 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     const e = toHttpError(err);
     if (e.status === 503) warnUnavailable(e);
-    else if (e.status >= 500) logger.error({ err, route: request.routeOptions.url }, 'request failed');
+    else if (e.status >= 500) {
+      logger.error({ err, route: request.routeOptions.url, caller: callerNameOf(request) }, 'request failed');
+    }
     reply.code(e.status).headers(e.headers).send(e.body());
   });
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Write } from './accept-write';
 import { checkBody, checkIdempotencyKey, checkPathId } from './check-request';
 import {
@@ -15,6 +15,8 @@ import {
   EditCommentRequest,
   VoteRequest,
 } from './request-schemas';
+import { HttpError } from './http-error';
+import { callerOf } from './request-caller';
 import { annotateRequestSpan } from './request-span';
 import { traceHeaders } from './trace-headers';
 import { writeScope } from './write-ids';
@@ -29,6 +31,23 @@ const DELETE = 'DELETE /v1/threads/:threadId/comments/:id';
 const VOTE = 'POST /v1/threads/:threadId/comments/:id/votes';
 
 /**
+ * The caller's name, after checking that it may act as a moderator when the body says it does
+ * (`asModerator: true`): only API keys granted moderation may; anonymous callers never.
+ */
+function actingCaller(request: FastifyRequest, body: { asModerator?: true }): string {
+  const caller = callerOf(request);
+  if (body.asModerator && !caller.moderator) {
+    throw new HttpError(
+      403,
+      'forbidden',
+      'asModerator needs an API key granted moderation (name:secret:moderator in INGEST_API_KEYS)',
+      { field: 'asModerator' },
+    );
+  }
+  return caller.name;
+}
+
+/**
  * The comment writes. Each is rate-limited by the acting user; edits and deletes that name no
  * user draw on the comment's own bucket, so one server-side caller is not throttled as one author.
  */
@@ -39,6 +58,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
     const trace = traceHeaders(request.headers);
     const answer = await accept({
       scope: writeScope(CREATE, [threadId]),
+      caller: callerOf(request).name,
       idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
       body,
       rateKey: `u:${body.author.id}`,
@@ -52,9 +72,11 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
     const threadId = checkPathId('threadId', request.params.threadId);
     const id = checkPathId('id', request.params.id);
     const body = checkBody(EditCommentRequest, request.body);
+    const caller = actingCaller(request, body);
     const trace = traceHeaders(request.headers);
     const answer = await accept({
       scope: writeScope(EDIT, [threadId, id]),
+      caller,
       idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
       body,
       rateKey: `u:${body.editorId}`,
@@ -68,9 +90,11 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
     const threadId = checkPathId('threadId', request.params.threadId);
     const id = checkPathId('id', request.params.id);
     const body = checkBody(DeleteCommentRequest, request.body ?? {});
+    const caller = actingCaller(request, body);
     const trace = traceHeaders(request.headers);
     const answer = await accept({
       scope: writeScope(DELETE, [threadId, id]),
+      caller,
       idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
       body,
       rateKey: `u:${body.deletedBy}`,
@@ -87,6 +111,7 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
     const trace = traceHeaders(request.headers);
     const answer = await accept({
       scope: writeScope(VOTE, [threadId, id]),
+      caller: callerOf(request).name,
       idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
       body,
       rateKey: `u:${body.userId}`,

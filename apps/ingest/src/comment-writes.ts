@@ -58,6 +58,7 @@ export function editedEvent(
     commentId,
     body: req.body,
     editorId: req.editorId,
+    ...(req.asModerator ? { asModerator: true } : {}),
   };
 }
 
@@ -73,6 +74,7 @@ export function deletedEvent(
     threadId,
     commentId,
     deletedBy: req.deletedBy,
+    ...(req.asModerator ? { asModerator: true } : {}),
   };
 }
 

@@ -1,14 +1,15 @@
 import {
+  bool,
   int,
   kafkaConfig,
-  list,
   opsConfig,
+  origins,
   port,
   processConfig,
   str,
   type ConfigOf,
 } from '@threadcast/config';
-import { corsOrigins } from './cors';
+import { apiKeyList } from './api-keys';
 
 export const ingestConfig = {
   ...kafkaConfig,
@@ -20,13 +21,15 @@ export const ingestConfig = {
     min: 256,
     max: 1_048_576,
   }),
-  INGEST_CORS_ORIGINS: corsOrigins(
-    'Browser origins allowed to call the API from other origins (CORS), comma-separated, e.g. http://localhost:8000, or *; unset: none. npm start sets it for the demo page.',
+  INGEST_CORS_ORIGINS: origins(
+    'Browser origins allowed to call the API from other origins (CORS), comma-separated, e.g. http://localhost:8000, or * for every origin. Empty or unset: none (the same rule as GATEWAY_ALLOWED_ORIGINS). npm start sets it for the demo page.',
   ),
-  INGEST_API_KEYS: list(
-    'API keys accepted in x-api-key or Authorization: Bearer; unset leaves the API open.',
-    [],
-    { allowEmpty: true },
+  INGEST_API_KEYS: apiKeyList(
+    'API keys accepted in x-api-key or Authorization: Bearer, comma-separated `name:secret`, or `name:secret:moderator` for a caller that may edit and delete as a moderator (`asModerator`). The name (letters, digits, _ . -) scopes Idempotency-Keys and labels logs and metrics. A bare `secret` still works, named `key-` and 8 hex digits of its SHA-256. Unset: ingest refuses to start unless INGEST_ALLOW_ANONYMOUS is on.',
+  ),
+  INGEST_ALLOW_ANONYMOUS: bool(
+    'Local development only: with no INGEST_API_KEYS, anyone may write as anyone (caller `anonymous`, never a moderator). `npm start` turns it on; the Helm chart never does. Ignored when keys are set.',
+    false,
   ),
   INGEST_RATE_PER_AUTHOR: int(
     'Writes per second each author may sustain, per pod; 0 turns the limit off.',
@@ -46,6 +49,11 @@ export const ingestConfig = {
     'How long a write waits for Kafka to acknowledge before answering 503.',
     5000,
     { min: 100, max: 120_000 },
+  ),
+  INGEST_PRODUCE_QUEUE_BYTES: int(
+    'Bytes of records waiting for Kafka to acknowledge, at most; a write that would pass it gets 503 at once. Records whose write timed out are dropped, so they never land later.',
+    16 * 1024 * 1024,
+    { min: 65_536 },
   ),
   INGEST_IDEMPOTENCY_CACHE_SIZE: int('Answers to Idempotency-Key requests remembered per pod.', 10_000, {
     min: 0,

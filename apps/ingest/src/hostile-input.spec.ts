@@ -4,7 +4,10 @@ import type { OutRecord } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { apiKeyList } from './api-keys';
 import { buildIngestApp, type IngestAppConfig } from './build-ingest-app';
+
+const keys = (list: string) => apiKeyList('').parse(list);
 
 // Issue 7: what an attacker (or a broken client) can send ingest. Every such request gets a 4xx
 // with the API's JSON error shape (or, for malformed HTTP, a 4xx and a closed connection), and
@@ -13,6 +16,8 @@ import { buildIngestApp, type IngestAppConfig } from './build-ingest-app';
 const config: IngestAppConfig = {
   INGEST_MAX_BODY_BYTES: 16_384,
   INGEST_API_KEYS: [],
+  INGEST_ALLOW_ANONYMOUS: true,
+  INGEST_PRODUCE_QUEUE_BYTES: 1_048_576,
   INGEST_RATE_PER_AUTHOR: 0,
   INGEST_BURST_PER_AUTHOR: 1,
   INGEST_RATE_MAX_AUTHORS: 1000,
@@ -321,7 +326,7 @@ describe('ingest against hostile input', () => {
 
   describe('API keys', () => {
     it('401 for a duplicated, padded, lower-case-prefixed or partial key', async () => {
-      const keyed = setup({ INGEST_API_KEYS: ['k-secret-1'] });
+      const keyed = setup({ INGEST_API_KEYS: keys('k-secret-1') });
       const body = JSON.stringify({ author: { id: 'u1' }, body: 'x' });
       for (const headers of [
         { 'x-api-key': 'k-secret-1, k-secret-1' },

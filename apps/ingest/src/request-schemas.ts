@@ -22,14 +22,22 @@ export const CreateCommentRequest = Type.Object(
 );
 export type CreateCommentRequest = Static<typeof CreateCommentRequest>;
 
+/** `asModerator: true` only from an API key granted moderation (403 otherwise). */
 export const EditCommentRequest = Type.Object(
-  { body: CommentEdited.properties.body, editorId: CommentEdited.properties.editorId },
+  {
+    body: CommentEdited.properties.body,
+    editorId: CommentEdited.properties.editorId,
+    asModerator: CommentEdited.properties.asModerator,
+  },
   strict,
 );
 export type EditCommentRequest = Static<typeof EditCommentRequest>;
 
-/** DELETE names who deletes: only the author may (docs/security.md). */
-export const DeleteCommentRequest = Type.Object({ deletedBy: CommentDeleted.properties.deletedBy }, strict);
+/** DELETE names who deletes: only the author may, or a moderator (docs/security.md). */
+export const DeleteCommentRequest = Type.Object(
+  { deletedBy: CommentDeleted.properties.deletedBy, asModerator: CommentDeleted.properties.asModerator },
+  strict,
+);
 export type DeleteCommentRequest = Static<typeof DeleteCommentRequest>;
 
 export const VoteRequest = Type.Object(

@@ -2,6 +2,7 @@ import type { ThreadInfo, UserProfile } from '@threadcast/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Write } from './accept-write';
 import { checkBody, checkPathId } from './check-request';
+import { callerOf } from './request-caller';
 import { PutThreadRequest, PutUserRequest } from './request-schemas';
 import { threadWrite, userWrite } from './table-writes';
 import { traceHeaders } from './trace-headers';
@@ -21,6 +22,7 @@ export function registerTableRoutes(app: FastifyInstance, accept: Accept): void 
     const trace = traceHeaders(request.headers);
     const answer = await accept<UserProfile>({
       scope: writeScope('PUT /v1/users/:id', [id]),
+      caller: callerOf(request).name,
       idempotencyKey: undefined,
       body,
       rateKey: `u:${id}`,
@@ -35,6 +37,7 @@ export function registerTableRoutes(app: FastifyInstance, accept: Accept): void 
     const trace = traceHeaders(request.headers);
     const answer = await accept<ThreadInfo>({
       scope: writeScope('PUT /v1/threads/:id', [id]),
+      caller: callerOf(request).name,
       idempotencyKey: undefined,
       body,
       rateKey: `t:${id}`,

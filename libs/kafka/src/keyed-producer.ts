@@ -19,8 +19,13 @@ export interface KeyedProducer {
    * for what it is: see produce-errors.ts) fails neither the others nor what is behind it: once
    * every other record of the send is acknowledged, the send rejects with a RecordsRefusedError
    * naming the refused ones. The records are not modified.
+   *
+   * `signal` lets the caller give up: a send still queued is dropped and rejects at once with the
+   * signal's reason; a send already in a request makes that request be abandoned at its next
+   * retry (its records are never sent again), and it rejects when that happens (or resolves, if
+   * the attempt under way succeeds). Either way a rejected send was not written.
    */
-  send(records: readonly OutRecord[]): Promise<void>;
+  send(records: readonly OutRecord[], opts?: { signal?: AbortSignal }): Promise<void>;
   /** The byte budget of one request: a record larger than this (estimated) is refused. */
   readonly maxRequestBytes: number;
   disconnect(): Promise<void>;
@@ -74,12 +79,23 @@ interface Pending {
   settled: boolean;
   resolve: () => void;
   reject: (e: unknown) => void;
+  /** Removes the abort listener once the send settles. */
+  cleanup?: () => void;
 }
 
 /** One record of a request: its send and its index there. */
 interface Item {
   p: Pending;
   i: number;
+}
+
+/** Ends the retries of a request whose sender gave up; kafkajs does not retry it. */
+class AbandonedError extends Error {
+  readonly retriable = false;
+  constructor() {
+    super('keyed producer: request abandoned, its sender gave up; its records are not sent');
+    this.name = 'AbandonedError';
+  }
 }
 
 /**
@@ -106,6 +122,8 @@ export function createKeyedProducer(
      * the broker about the same whatever its size, so this bounds the broker's work per producer.
      */
     minRequestIntervalMs?: number;
+    /** Longest wait between two attempts of a request kafkajs retries (default 5000 ms). */
+    maxRetryTimeMs?: number;
   } = {},
 ): KeyedProducer {
   const maxBatch = opts.maxBatchRecords ?? 1000;
@@ -115,15 +133,35 @@ export function createKeyedProducer(
   let gapTimer: NodeJS.Timeout | undefined;
   /** Disconnecting: what is queued leaves at once. */
   let flushing = false;
+  /**
+   * Messages of a request whose sender gave up. kafkajs retries a request by partitioning its
+   * messages again: refusing them there (not retriable) ends the retries, so they are never sent
+   * again and the request fails like any other.
+   */
+  const abandoned = new WeakSet<Message>();
+  const abandoningPartitioner = () => {
+    const partition = javaCompatiblePartitioner();
+    return (args: Parameters<typeof partition>[0]) => {
+      if (abandoned.has(args.message)) throw new AbandonedError();
+      return partition(args);
+    };
+  };
+  /** The request in flight: its sends and the messages kafkajs holds. */
+  let inFlight: { sends: Set<Pending>; messages: Message[] } | undefined;
   const make = (): Producer =>
     kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       // The idempotent producer must not give up on its own (kafkajs warns otherwise); callers
-      // bound the wait instead (ingest answers 503 after a timeout, stages retry with backoff).
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+      // bound the wait instead (ingest answers 503 after a timeout and aborts the send, stages
+      // retry with backoff).
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: Math.min(200, opts.maxRetryTimeMs ?? 200),
+        maxRetryTime: opts.maxRetryTimeMs ?? 5000,
+      },
       allowAutoTopicCreation: false,
-      createPartitioner: javaCompatiblePartitioner,
+      createPartitioner: abandoningPartitioner,
     });
   let producer = make();
   /** The current producer's connect; a send waits for it. */
@@ -177,6 +215,7 @@ export function createKeyedProducer(
   const settle = (p: Pending): void => {
     if (p.settled || p.open > 0) return;
     p.settled = true;
+    p.cleanup?.();
     if (p.refused.length === 0) p.resolve();
     else p.reject(new RecordsRefusedError([...p.refused].sort((a, b) => a.index - b.index)));
   };
@@ -194,6 +233,7 @@ export function createKeyedProducer(
   const fail = (p: Pending, e: unknown): void => {
     if (p.settled) return;
     p.settled = true;
+    p.cleanup?.();
     for (let i = 0; i < p.records.length; i++) endSpan(p, i, e);
     p.reject(e);
   };
@@ -226,8 +266,15 @@ export function createKeyedProducer(
   const sendItems = async (items: Item[]): Promise<void> => {
     try {
       if (connected) await connected;
-      await untraced(() => producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(items) }));
+      const topicMessages = toTopicMessages(items);
+      inFlight = {
+        sends: new Set(items.map((it) => it.p)),
+        messages: topicMessages.flatMap((t) => t.messages),
+      };
+      await untraced(() => producer.sendBatch({ acks: -1, topicMessages }));
+      inFlight = undefined;
     } catch (e) {
+      inFlight = undefined;
       replace();
       if (produceErrorKind(e) !== 'record') throw e;
       if (items.length === 1) {
@@ -257,14 +304,28 @@ export function createKeyedProducer(
     }
   };
 
+  /** The caller gave up on `p`: drop it if none of it left yet, else abandon its request. */
+  const giveUp = (p: Pending, reason: unknown) => {
+    if (p.settled) return;
+    const i = queue.indexOf(p);
+    if (i >= 0 && p.taken === 0) {
+      queue.splice(i, 1);
+      fail(p, reason);
+    } else if (inFlight?.sends.has(p)) {
+      for (const m of inFlight.messages) abandoned.add(m);
+    }
+  };
+
   return {
     maxRequestBytes: maxBytes,
     connect() {
       connected = producer.connect();
       return connected;
     },
-    send(records) {
+    send(records, sendOpts = {}) {
       if (records.length === 0) return Promise.resolve();
+      const { signal } = sendOpts;
+      if (signal?.aborted) return Promise.reject(signal.reason);
       const { spans, headers } = startPublishSpans(records, context.active());
       return new Promise<void>((resolve, reject) => {
         const p: Pending = {
@@ -293,6 +354,11 @@ export function createKeyedProducer(
             );
         }
         if (p.queued.length === 0) return;
+        if (signal) {
+          const onAbort = () => giveUp(p, signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+          p.cleanup = () => signal.removeEventListener('abort', onAbort);
+        }
         queue.push(p);
         // Wait one turn so sends made in the same turn share a request; a request in flight
         // makes everything wait for it anyway (pump runs again when it completes).
