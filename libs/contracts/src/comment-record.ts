@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CommentEvent } from './comment-events';
 import { checkCommentEvent } from './decode-record';
 import { HEADERS, SCHEMA_IDS } from './headers';
@@ -25,7 +24,8 @@ export type CommentEventInput = Fill<CommentEvent>;
 export function commentRecord(input: CommentEventInput, now: Date = new Date()): CommentRecord {
   const event = {
     ...input,
-    eventId: input.eventId ?? randomUUID(),
+    // The Web Crypto global (Node 19+, browsers): this lib is bundled for browsers too.
+    eventId: input.eventId ?? globalThis.crypto.randomUUID(),
     acceptedAt: input.acceptedAt ?? now.toISOString(),
   };
   const checked = checkCommentEvent(event);
