@@ -199,39 +199,44 @@ describe('pipeline end to end', () => {
       logger,
       'e2e',
     );
-    const producer = createKeyedProducer(kafka);
+    // A 5 MiB poison record is the point: over the default request budget, under the topic's limit.
+    const producer = createKeyedProducer(kafka, { maxRequestBytes: 8 * 1024 * 1024 });
     await producer.connect();
-    const good = {
-      type: 'comment.created',
-      eventId: id('good-event'),
-      threadId: thread,
-      commentId: id('good'),
-      acceptedAt: new Date().toISOString(),
-      author: { id: 'team-bot' },
-      body: 'produced by a product team',
-    };
-    await producer.send([
-      { topic: TOPICS.comments, key: thread, value: '{"type": "comment.created", nope' },
-      { topic: TOPICS.comments, key: thread, value: JSON.stringify({ ...good, body: 42 }) },
-      { topic: TOPICS.comments, key: thread, value: Buffer.alloc(5 * 1024 * 1024, 'x') },
-      { topic: TOPICS.comments, key: thread, value: JSON.stringify(good) },
-    ]);
-    await client.waitFor('the good comment', (f) => f.event?.id === good.commentId);
-
+    // Disconnected whatever happens: a producer left open keeps Jest from exiting.
     const dead: InRecord[] = [];
-    const reader = await readTopic({
-      kafka,
-      topic: TOPICS.dlq,
-      groupId: id('e2e-dlq'),
-      fromBeginning: true,
-      logger,
-      onRecord: (r) => {
-        if (r.key?.toString() === thread) dead.push(r);
-      },
-    });
-    await reader.caughtUp;
-    await reader.stop();
-    await producer.disconnect();
+    try {
+      const good = {
+        type: 'comment.created',
+        eventId: id('good-event'),
+        threadId: thread,
+        commentId: id('good'),
+        acceptedAt: new Date().toISOString(),
+        author: { id: 'team-bot' },
+        body: 'produced by a product team',
+      };
+      await producer.send([
+        { topic: TOPICS.comments, key: thread, value: '{"type": "comment.created", nope' },
+        { topic: TOPICS.comments, key: thread, value: JSON.stringify({ ...good, body: 42 }) },
+        { topic: TOPICS.comments, key: thread, value: Buffer.alloc(5 * 1024 * 1024, 'x') },
+        { topic: TOPICS.comments, key: thread, value: JSON.stringify(good) },
+      ]);
+      await client.waitFor('the good comment', (f) => f.event?.id === good.commentId);
+
+      const reader = await readTopic({
+        kafka,
+        topic: TOPICS.dlq,
+        groupId: id('e2e-dlq'),
+        fromBeginning: true,
+        logger,
+        onRecord: (r) => {
+          if (r.key?.toString() === thread) dead.push(r);
+        },
+      });
+      await reader.caughtUp;
+      await reader.stop();
+    } finally {
+      await producer.disconnect();
+    }
     expect(dead.map((r) => r.headers[DLQ_HEADERS.code])).toEqual([
       'invalid_json',
       'schema_violation',
