@@ -1,7 +1,6 @@
 import { DLQ_HEADERS, TOPICS } from '@threadcast/contracts';
 import { createKafka, createKeyedProducer, readTopic, type InRecord } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
-import { SignJWT } from 'jose';
 import { brokers, startPipeline } from './services';
 import { TestClient, postJson } from './ws-client';
 
@@ -16,13 +15,7 @@ describe('pipeline end to end', () => {
   const clients: TestClient[] = [];
   /** Anonymous, or as a user whose token carries `sub` and moderated forums. */
   const connect = async (claims?: { sub: string; mod?: string[] }) => {
-    const token =
-      claims &&
-      (await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256' })
-        .setExpirationTime('10m')
-        .sign(new TextEncoder().encode(JWT_SECRET)));
-    const c = await TestClient.connect(token ? `${p.gatewayUrl}?token=${token}` : p.gatewayUrl);
+    const c = await TestClient.connectAs(p.gatewayUrl, JWT_SECRET, claims);
     clients.push(c);
     return c;
   };

@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 
 export interface Frame {
@@ -26,6 +27,23 @@ export class TestClient {
       ws.once('error', reject);
     });
     return new TestClient(ws);
+  }
+
+  /**
+   * Anonymous, or as a user whose HS256 token (signed with `secret`, the gateway's
+   * GATEWAY_JWT_SECRET) carries `sub` and the forums it moderates.
+   */
+  static async connectAs(
+    gatewayUrl: string,
+    secret: string,
+    claims?: { sub: string; mod?: string[] },
+  ): Promise<TestClient> {
+    if (!claims) return TestClient.connect(gatewayUrl);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(secret));
+    return TestClient.connect(`${gatewayUrl}?token=${token}`);
   }
 
   async subscribe(channel: string): Promise<Frame> {

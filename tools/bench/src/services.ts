@@ -52,6 +52,16 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * A benchmark drives the services from this machine: every socket comes from 127.0.0.1, far
+ * over the per-address cap meant for the internet, and the load generator is not an API-key
+ * holder. A run may still set these itself.
+ */
+const BENCH_LIMITS: Partial<Record<AppName, Record<string, string>>> = {
+  gateway: { GATEWAY_MAX_SOCKETS_PER_ADDRESS: '10000000', GATEWAY_MAX_SOCKETS: '10000000' },
+  ingest: { INGEST_ALLOW_ANONYMOUS: 'true' },
+};
+
 /** What a service prints when it died at start because the broker's coordinators were still loading. */
 const COORDINATOR_LOADING = /coordinator is loading|group coordinator is not available/i;
 
@@ -90,6 +100,7 @@ async function startAppOnce(
   const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };
   if (name === 'ingest') portEnv.INGEST_PORT = String(port);
   if (name === 'gateway') portEnv.GATEWAY_PORT = String(port);
+  Object.assign(portEnv, BENCH_LIMITS[name]);
   const flags = [...probeFlags(repoRoot), ...(opts.nodeFlags ?? [])];
   const child = spawn(process.execPath, [...flags, join(repoRoot, 'apps', name, 'dist', 'main.js')], {
     env: baseEnv({ ...portEnv, ...env }),
