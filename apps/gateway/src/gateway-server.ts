@@ -86,12 +86,23 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
   let closing: Promise<void> | undefined;
   let drained: (() => void) | undefined;
 
+  const replayCorked = new Set<Session>();
+  const uncorkReplays = () => {
+    for (const session of replayCorked) session.stream.uncork();
+    replayCorked.clear();
+  };
   const catchUp = createCatchUp<Session>({
     reader: opts.replayReader,
     positions,
     metrics,
     write(session, frame) {
       if (!protocol.writable(session)) return false;
+      // Corked like fan-out's writes: one writev per socket per replay batch, not one per event.
+      if (!replayCorked.has(session)) {
+        if (replayCorked.size === 0) queueMicrotask(uncorkReplays);
+        replayCorked.add(session);
+        session.stream.cork();
+      }
       session.stream.write(frame);
       return true;
     },

@@ -10,6 +10,9 @@ import { openPresenceFeed } from './presence-feed';
 import { mintDevToken } from './dev-tokens';
 import { createTokenVerifier } from './token-verifier';
 
+/** Bytes per partition per fetch of the replay reader: about a hundred typical events. */
+const REPLAY_FETCH_BYTES = 64 * 1024;
+
 void runService({
   name: 'gateway',
   config: gatewayConfig,
@@ -47,6 +50,9 @@ void runService({
       topic: TOPICS.deliveries,
       groupId: uniqueGroupId('threadcast-gateway-replay', instanceId),
       logger,
+      // Small fetches: each batch is delivered in one run of the event loop that live delivery
+      // shares, so a replay costs live readers one short run at a time, not a megabyte's worth.
+      maxBytesPerPartition: REPLAY_FETCH_BYTES,
       onRecord: (record) => replayed(record),
     });
     onShutdown('replay-reader', () => replayReader.close());

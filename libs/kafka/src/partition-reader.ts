@@ -54,6 +54,12 @@ export interface PartitionReaderOptions {
   maxWaitTimeInMs?: number;
   /** Default age limit of `bounds()`. */
   boundsMaxAgeMs?: number;
+  /**
+   * Bytes fetched per partition per request (default 1 MiB). A batch is handed over in one
+   * synchronous run; a reader sharing its event loop with latency-sensitive work (the gateway's
+   * replay reader) takes smaller ones, so that work gets the loop back between them.
+   */
+  maxBytesPerPartition?: number;
 }
 
 export async function createPartitionReader(opts: PartitionReaderOptions): Promise<PartitionReader> {
@@ -79,7 +85,7 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
   const consumer: Consumer = kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
-    maxBytesPerPartition: 1024 * 1024,
+    maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
     maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 250,
   });
 
