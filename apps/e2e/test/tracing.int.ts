@@ -63,14 +63,20 @@ describe('tracing a comment end to end', () => {
     await p?.stop();
   });
 
-  async function traceOf(traceId: string, services: string[]): Promise<JaegerTrace> {
+  /**
+   * The trace once it holds every `[service, operation]` span asked for. Each service exports its
+   * spans in batches of its own, so a trace can show a service before all of its spans.
+   */
+  async function traceOf(traceId: string, spans: [string, string][]): Promise<JaegerTrace> {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const res = await fetch(`${jaeger}/api/traces/${traceId}`);
       if (res.ok) {
         const found = ((await res.json()) as { data: JaegerTrace[] }).data[0];
-        const have = new Set(Object.values(found?.processes ?? {}).map((x) => x.serviceName));
-        if (found && services.every((s) => have.has(s))) return found;
+        const have = new Set(
+          (found?.spans ?? []).map((x) => `${found!.processes[x.processID]?.serviceName} ${x.operationName}`),
+        );
+        if (found && spans.every(([svc, op]) => have.has(`${svc} ${op}`))) return found;
       }
       if (Date.now() > deadline) throw new Error(`trace ${traceId} incomplete in Jaeger after 30 s`);
       await new Promise((r) => setTimeout(r, 250));
@@ -88,8 +94,14 @@ describe('tracing a comment end to end', () => {
     expect(headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     await reader.waitFor('the comment', (f) => f.event?.id === id);
 
-    const services = ['threadcast-ingest', 'threadcast-enrich', 'threadcast-route', 'threadcast-gateway'];
-    const t = await traceOf(traceId, services);
+    const t = await traceOf(traceId, [
+      ['threadcast-ingest', 'POST /v1/threads/:threadId/comments'],
+      ['threadcast-ingest', 'publish comments'],
+      ['threadcast-enrich', 'process comments'],
+      ['threadcast-route', 'process comments.enriched'],
+      ['threadcast-route', 'publish deliveries'],
+      ['threadcast-gateway', 'fan-out deliveries'],
+    ]);
     const service = (s: JaegerSpan) => t.processes[s.processID]!.serviceName;
     const tag = (s: JaegerSpan, key: string) => s.tags.find((x) => x.key === key)?.value;
     const parentOf = (s: JaegerSpan) => {
