@@ -22,6 +22,7 @@ export const TARGET_LABELS = ['namespace', 'pod', 'instance', 'job', 'container'
 const KUBE_STATE_METRICS: Record<string, string[]> = {
   kube_pod_status_ready: ['namespace', 'pod', 'uid', 'condition'],
   kube_deployment_status_replicas_available: ['namespace', 'deployment'],
+  kube_statefulset_status_replicas_ready: ['namespace', 'statefulset'],
 };
 
 type Kind = 'counter' | 'gauge' | 'histogram' | 'summary';

@@ -157,7 +157,9 @@ describe('the alert rules (production values)', () => {
           ? ['pod', deployments.map((d) => `${d}-7d4b9c8f6-x2x9k`)]
           : s.metric.startsWith('kube_deployment_')
             ? ['deployment', deployments]
-            : ['job', jobs];
+            : s.metric.startsWith('kube_statefulset_')
+              ? ['statefulset', deployments]
+              : ['job', jobs];
         const matcher = m[label];
         expect({ where, op: matcher?.op }).toEqual({ where, op: '=~' });
         const re = matcher?.value as string;

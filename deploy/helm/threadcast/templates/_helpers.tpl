@@ -8,6 +8,28 @@ Names, labels and the settings every service shares. Service helpers take a cont
 ingest enrich route gateway
 {{- end }}
 
+{{/* The stages that keep a state store on disk (STATE_DIR): a volume each, at stateDir. */}}
+{{- define "threadcast.statefulServices" -}}
+enrich route
+{{- end }}
+
+{{- define "threadcast.stateDir" -}}
+/var/lib/threadcast/state
+{{- end }}
+
+{{/*
+The workload of one service: a StatefulSet for a stage with a claim per pod (state.persistence
+on, no existingClaim), so each pod gets its own disk back; a Deployment otherwise.
+*/}}
+{{- define "threadcast.workloadKind" -}}
+{{- $s := index .root.Values .name }}
+{{- if and (has .name (splitList " " (include "threadcast.statefulServices" .root))) $s.state.persistence.enabled (not $s.state.persistence.existingClaim) -}}
+StatefulSet
+{{- else -}}
+Deployment
+{{- end }}
+{{- end }}
+
 {{- define "threadcast.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
@@ -105,6 +127,9 @@ OTEL_TRACES_SAMPLER_ARG: {{ . | quote }}
 {{- include "threadcast.sharedConfig" . }}
 SHUTDOWN_TIMEOUT_MS: {{ $s.shutdownTimeoutMs | toString | quote }}
 OPS_PORT: {{ $s.opsPort | toString | quote }}
+{{- if has .name (splitList " " (include "threadcast.statefulServices" .root)) }}
+STATE_DIR: {{ include "threadcast.stateDir" .root | quote }}
+{{- end }}
 {{- if eq .name "ingest" }}
 INGEST_PORT: {{ $s.port | toString | quote }}
 {{- else if eq .name "gateway" }}
@@ -183,7 +208,11 @@ logs, consumer ids and trace resources) and every value that comes from a Secret
 {{- end }}
 {{- end }}
 
-{{/* Volumes every pod mounts: a writable /tmp (the root filesystem is read-only) and the Kafka CA. */}}
+{{/*
+Volumes every pod mounts: a writable /tmp (the root filesystem is read-only) and the Kafka CA;
+and a stage's state store: an emptyDir, or the existing claim. A StatefulSet's pods get theirs
+from its volumeClaimTemplates instead (statefulset.yaml), under the same name.
+*/}}
 {{- define "threadcast.volumes" -}}
 - name: tmp
   emptyDir:
@@ -192,6 +221,26 @@ logs, consumer ids and trace resources) and every value that comes from a Secret
 - name: kafka-ca
   secret:
     secretName: {{ . }}
+{{- end }}
+{{- if has .name (splitList " " (include "threadcast.statefulServices" .root)) }}
+{{- $state := (index .root.Values .name).state }}
+{{- if $state.persistence.enabled }}
+{{- with $state.persistence.existingClaim }}
+- name: state
+  persistentVolumeClaim:
+    claimName: {{ . }}
+{{- end }}
+{{- else }}
+{{- $emptyDir := dict }}
+{{- with $state.emptyDir.medium }}
+{{- $_ := set $emptyDir "medium" . }}
+{{- end }}
+{{- with $state.emptyDir.sizeLimit }}
+{{- $_ := set $emptyDir "sizeLimit" (toString .) }}
+{{- end }}
+- name: state
+  emptyDir: {{- if $emptyDir }}{{ toYaml $emptyDir | nindent 4 }}{{ else }} {}{{ end }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -202,6 +251,10 @@ logs, consumer ids and trace resources) and every value that comes from a Secret
 - name: kafka-ca
   mountPath: /etc/threadcast/kafka-ca
   readOnly: true
+{{- end }}
+{{- if has .name (splitList " " (include "threadcast.statefulServices" .root)) }}
+- name: state
+  mountPath: {{ include "threadcast.stateDir" .root }}
 {{- end }}
 {{- end }}
 
@@ -227,6 +280,9 @@ naming the field.
 {{- fail (printf "%s: %d replicas but kafka.partitions is %d; consumers beyond the partition count sit idle" $name (int $most) (int $v.kafka.partitions)) }}
 {{- end }}
 {{- end }}
+{{- if has $name (splitList " " (include "threadcast.statefulServices" $)) }}
+{{- include "threadcast.validateState" (dict "root" $ "name" $name) }}
+{{- end }}
 {{- if and $s.autoscaling.enabled (gt (int $s.autoscaling.minReplicas) (int $s.autoscaling.maxReplicas)) }}
 {{- fail (printf "%s.autoscaling: minReplicas (%d) is above maxReplicas (%d)" $name (int $s.autoscaling.minReplicas) (int $s.autoscaling.maxReplicas)) }}
 {{- end }}
@@ -244,13 +300,40 @@ naming the field.
 
 
 {{/*
+A stage's state volume: an existing claim only when persistence is on, and for one pod (a
+ReadWriteOnce disk attaches to one node, and two processes must not share one store); a claim
+needs an fsGroup, since a new volume's root is owned by root and the services run as non-root.
+*/}}
+{{- define "threadcast.validateState" -}}
+{{- $v := .root.Values }}
+{{- $s := index $v .name }}
+{{- $p := $s.state.persistence }}
+{{- if and $p.existingClaim (not $p.enabled) }}
+{{- fail (printf "%s.state.persistence.existingClaim: set %s.state.persistence.enabled: true to mount claim %s (with persistence off the store is an emptyDir)" .name .name $p.existingClaim) }}
+{{- end }}
+{{- if and $p.enabled $p.existingClaim }}
+{{- if $s.autoscaling.enabled }}
+{{- fail (printf "%s.state.persistence.existingClaim: one claim backs one pod, but %s.autoscaling is on; turn it off and set replicaCount: 1, or leave existingClaim empty for a claim per pod (a StatefulSet)" .name .name) }}
+{{- end }}
+{{- if gt (int $s.replicaCount) 1 }}
+{{- fail (printf "%s.state.persistence.existingClaim: one claim backs one pod, but %s.replicaCount is %d; set it to 1, or leave existingClaim empty for a claim per pod (a StatefulSet)" .name .name (int $s.replicaCount)) }}
+{{- end }}
+{{- end }}
+{{- if and $p.enabled (not $v.global.podSecurityContext.fsGroup) }}
+{{- fail (printf "global.podSecurityContext.fsGroup: %s.state.persistence mounts a volume whose root belongs to root; without an fsGroup the services' non-root user cannot write their store to it" .name) }}
+{{- end }}
+{{- end }}
+
+{{/*
 Variables the chart owns or refuses, with why: a local development switch that turns
-authentication off must never reach a cluster, whatever its value and however it is spelt.
+authentication off must never reach a cluster, whatever its value and however it is spelt; and
+the settings the chart itself must set (NODE_ENV, STATE_DIR).
 */}}
 {{- define "threadcast.refusedEnv" -}}
 GATEWAY_DEV_AUTH: local development only (tokens are checked with a secret published in the source, so anyone may mint them); give the gateway real keys with gateway.auth
 INGEST_ALLOW_ANONYMOUS: ingest would take posts without an API key; give it keys with ingest.auth.existingSecret
 NODE_ENV: the chart sets NODE_ENV=production on every pod
+STATE_DIR: the chart sets STATE_DIR to the state volume it mounts at /var/lib/threadcast/state in the enrich and route pods (their state values); the root filesystem elsewhere is read-only
 {{- end }}
 
 {{/*
