@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { freePort, restartService, startPipeline } from '../test/services';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -119,8 +120,18 @@ describe('the thread page in Chromium', () => {
     // The second window is a phone.
     const b = await openPage(thread, 'Grace Hopper', { width: 390, height: 760 });
 
+    // Presence counts client addresses: both windows come from 127.0.0.1 and count once, so a
+    // reader on another loopback address makes the second.
     for (const page of [a, b]) {
       await page.locator('#conn', { hasText: 'live' }).waitFor();
+      await page.locator('#presence', { hasText: '1 reading now' }).waitFor({ timeout: 30_000 });
+    }
+    const elsewhere = new WebSocket(`ws://127.0.0.1:${pipeline.gateway.port}/ws`, {
+      localAddress: '127.0.0.2',
+    });
+    await new Promise((resolve, reject) => elsewhere.once('open', resolve).once('error', reject));
+    elsewhere.send(JSON.stringify({ op: 'subscribe', channel: `thread:${thread}` }));
+    for (const page of [a, b]) {
       await page.locator('#presence', { hasText: '2 reading now' }).waitFor({ timeout: 30_000 });
     }
 
@@ -161,9 +172,11 @@ describe('the thread page in Chromium', () => {
     await a.screenshot({ path: join(OUTPUT, 'window-a.png'), fullPage: true });
     await b.screenshot({ path: join(OUTPUT, 'window-b-phone.png'), fullPage: true });
 
-    // The other window closes: presence drops to 1 in the one left.
-    await b.context().close();
+    // The other address leaves: presence drops to 1; the phone closing changes nothing (its
+    // address still reads through window A).
+    elsewhere.close();
     await a.locator('#presence', { hasText: '1 reading now' }).waitFor({ timeout: 30_000 });
+    await b.context().close();
     expect(pageErrors).toEqual([]);
   });
 
