@@ -96,7 +96,7 @@ describe('enrichRecord: approving and rejecting held comments', () => {
 
   it('approves a held comment with what its thread gets: the latest text, its author, creation id and time', () => {
     tables.comments.set('p0', { commentId: 'p0', threadId: 'pre', authorId: 'bob' });
-    run({ ...create('c1', 'pre'), parentId: 'p0' });
+    run({ ...create('c1', 'pre'), parentId: 'p0' } as CommentEventInput);
     run(edit('c1', 'pre', 'hello @carol, *edited* while held'));
     const out = run(approve('c1', 'pre'));
     expect(enrichedOf(out)).toEqual({
