@@ -55,7 +55,11 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
       .ingest(`/v1/threads/${held.threadId}/comments/${held.id}/${verdict}`, 'POST', {
         moderatorId: opts.userId(),
       })
-      .then(() => status(`${verdict === 'approve' ? 'Approving' : 'Rejecting'} comment ${held.id}…`))
+      .then(() => {
+        // The decision may be back on mod: before ingest's answer is.
+        if (itemOf(held.id))
+          status(`${verdict === 'approve' ? 'Approving' : 'Rejecting'} comment ${held.id}…`);
+      })
       .catch((err: Error) => {
         for (const b of buttons) b.disabled = false;
         status(`Could not ${verdict} the comment: ${err.message}`);
