@@ -222,7 +222,7 @@ describe('the thread page in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a moderator the comments held for their forum, and keeps them off the thread', async () => {
+  it('shows a moderator the comments held for their forum, keeps them off the thread until approved, never a rejected one', async () => {
     const thread = newThread('mod');
     const forum = `f-${thread}`;
     const mod = await openPage(thread, 'Mo Derator', { width: 900, height: 900 });
@@ -244,7 +244,24 @@ describe('the thread page in Chromium', () => {
     await held.waitFor({ timeout: 30_000 });
     expect(await held.locator('.why').textContent()).toContain('held: premoderated');
     expect(await held.locator('.author').textContent()).toBe('Grace Hopper');
+    await post(reader, 'Please reject me');
+    const rejectMe = mod.locator('#held > li', { hasText: 'Please reject me' });
+    await rejectMe.waitFor({ timeout: 30_000 });
     await mod.screenshot({ path: join(OUTPUT, 'moderator-view.png'), fullPage: true });
+
+    // Approve: the comment leaves the held list and appears in the thread, for the reader too.
+    await held.getByRole('button', { name: 'Approve this comment' }).click();
+    for (const page of [mod, reader]) {
+      const shown = comment(page, 'Please approve me');
+      await shown.waitFor({ timeout: 30_000 });
+      expect(await shown.locator('.author').textContent()).toBe('Grace Hopper');
+    }
+    await held.waitFor({ state: 'detached', timeout: 30_000 });
+    await mod.locator('#mod-status', { hasText: 'approved' }).waitFor({ timeout: 30_000 });
+    // Reject: it leaves the held list and never reaches the thread.
+    await rejectMe.getByRole('button', { name: 'Reject this comment' }).click();
+    await rejectMe.waitFor({ state: 'detached', timeout: 30_000 });
+    await mod.locator('#mod-status', { hasText: 'rejected' }).waitFor({ timeout: 30_000 });
 
     // Held means held: a comment posted after it reaches the thread only once the hold is off.
     await stop.click();
@@ -253,7 +270,8 @@ describe('the thread page in Chromium', () => {
     await post(reader, 'Open again');
     for (const page of [mod, reader]) {
       await comment(page, 'Open again').waitFor({ timeout: 30_000 });
-      expect(await comment(page, 'Please approve me').count()).toBe(0);
+      expect(await comment(page, 'Please approve me').count()).toBe(1);
+      expect(await comment(page, 'Please reject me').count()).toBe(0);
     }
     await mod.context().close();
     await reader.context().close();

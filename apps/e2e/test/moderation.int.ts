@@ -6,6 +6,7 @@ import { TestClient, postJson } from './ws-client';
 
 // Issue 15, point 5, on the real broker with the four services as processes: edits and deletes
 // of held comments reach moderators only, and an edit of someone else's comment is refused.
+// Issue 16: a moderator approves a held comment (thread readers get it) or rejects it (never).
 const JWT_SECRET = 'moderation-e2e-secret-moderation-e2e';
 const SPAM = 'casino viagra https://a.example https://b.example https://c.example';
 
@@ -22,7 +23,7 @@ describe('moderation end to end', () => {
   const send = async (path: string, body: unknown, method = 'POST') => {
     const res = await postJson(`${p.ingestUrl}${path}`, body, method);
     expect(res.status).toBe(202);
-    return res.body as { id?: string };
+    return res.body as { id?: string; eventId?: string };
   };
   /** What enrich dead-lettered for a thread (key): polled, the DLQ write may trail the deliveries. */
   const deadLettered = async (thread: string, count: number): Promise<InRecord[]> => {
@@ -160,5 +161,90 @@ describe('moderation end to end', () => {
       type: 'comment.deleted',
       deletedBy: mallory,
     });
+  });
+
+  it('delivers an approved held comment to thread readers and its mentions, never a rejected one', async () => {
+    const forum = id('forum3');
+    const thread = id('t-decide');
+    const carol = `carol${run}`;
+    await send(`/v1/threads/${thread}`, { forumId: forum, moderation: 'premoderated' }, 'PUT');
+    const [reader, mod, mentioned] = await Promise.all([
+      connect(),
+      connect({ sub: id('mia'), mod: [forum] }),
+      connect({ sub: carol }),
+    ]);
+    await reader.subscribe(`thread:${thread}`);
+    await mod.subscribe(`mod:${forum}`);
+    await mentioned.subscribe(`user:${carol}`);
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const dave = id('dave');
+    const good = (await send(`/v1/threads/${thread}/comments`, {
+      author: { id: dave },
+      body: `worth reading, @${carol}`,
+    })) as { id: string; eventId: string };
+    const bad = await send(`/v1/threads/${thread}/comments`, { author: { id: dave }, body: 'not this one' });
+    await send(
+      `/v1/threads/${thread}/comments/${good.id}`,
+      { body: `worth reading, **edited**, @${carol}`, editorId: dave },
+      'PATCH',
+    );
+    await mod.waitFor('the held edit', (f) => f.event?.type === 'comment.edited' && f.event.id === good.id);
+
+    const approved = await send(`/v1/threads/${thread}/comments/${good.id}/approve`, {
+      moderatorId: id('mia'),
+    });
+    await send(`/v1/threads/${thread}/comments/${bad.id!}/reject`, { moderatorId: id('mia'), reason: 'no' });
+    // Refused: decided already, and never posted.
+    await send(`/v1/threads/${thread}/comments/${bad.id!}/approve`, { moderatorId: id('mia') });
+    await send(`/v1/threads/${thread}/comments/c-ghost-${run}/approve`, { moderatorId: id('mia') });
+    // A rejected comment's edits stay with the moderators; the approved one's delete reaches the
+    // thread, behind everything above in its partition: the reader's sentinel.
+    await send(`/v1/threads/${thread}/comments/${bad.id!}`, { body: 'please?', editorId: dave }, 'PATCH');
+    await send(`/v1/threads/${thread}/comments/${good.id}`, { deletedBy: dave }, 'DELETE');
+
+    await reader.waitFor(
+      'the sentinel',
+      (f) => f.event?.type === 'comment.deleted' && f.event.id === good.id,
+    );
+    const seen = reader.events(`thread:${thread}`);
+    // As a normal comment: the creation's event id, its author and time, the latest text.
+    expect(seen.map((e) => [e.type, e.id, e.eventId])).toEqual([
+      ['comment.created', good.id, good.eventId],
+      ['comment.deleted', good.id, expect.any(String)],
+    ]);
+    expect(seen[0]).toMatchObject({ author: { id: dave }, parentId: null, mentions: [carol] });
+    expect(seen[0]!.html).toContain('<strong>edited</strong>');
+    expect(JSON.stringify(seen)).not.toMatch(/not this one|please\?/);
+    expect('held' in seen[0]!).toBe(false);
+
+    await mentioned.waitFor('the mention', (f) => f.event?.id === good.id);
+    expect(mentioned.events(`user:${carol}`)).toEqual([
+      expect.objectContaining({ type: 'comment.created', id: good.id, reason: 'mention' }),
+    ]);
+
+    await mod.waitFor(
+      'the rejected edit',
+      (f) => f.event?.type === 'comment.edited' && f.event.id === bad.id,
+    );
+    expect(mod.events(`mod:${forum}`).map((e) => [e.type, e.id])).toEqual([
+      ['comment.created', good.id],
+      ['comment.created', bad.id],
+      ['comment.edited', good.id],
+      ['comment.approved', good.id],
+      ['comment.rejected', bad.id],
+      ['comment.edited', bad.id],
+    ]);
+    expect(mod.events(`mod:${forum}`)[3]).toMatchObject({
+      eventId: approved.eventId,
+      moderatorId: id('mia'),
+    });
+    expect(mod.events(`mod:${forum}`)[4]).toMatchObject({ moderatorId: id('mia'), reason: 'no' });
+
+    const dead = await deadLettered(thread, 2);
+    expect(dead.map((r) => [r.headers[DLQ_HEADERS.stage], r.headers[DLQ_HEADERS.code]])).toEqual([
+      ['enrich', 'not_held'],
+      ['enrich', 'unknown_comment'],
+    ]);
   });
 });

@@ -129,7 +129,7 @@ describe('enrichRecord: edits and deletes respect authorship and moderation', ()
   it('keeps a held comment held through its edits and deletes', () => {
     const created = run(create('c1', 'pre', 'alice'));
     expect(enrichedOf(created)).toMatchObject({ held: 'premoderated' });
-    expect(tables.comments.get('c1')).toEqual({
+    expect(tables.comments.get('c1')).toMatchObject({
       commentId: 'c1',
       threadId: 'pre',
       authorId: 'alice',
@@ -137,7 +137,14 @@ describe('enrichRecord: edits and deletes respect authorship and moderation', ()
     });
     const edited = run(edit('c1', 'alice', { threadId: 'pre', body: 'harmless now' }));
     expect(enrichedOf(edited)).toMatchObject({ type: 'comment.edited', held: 'premoderated' });
-    expect(indexOf(edited)).toEqual([]); // nothing changed: no changelog write
+    // Still held; what an approval would deliver is the edited text now.
+    expect(indexOf(edited).map((r) => JSON.parse(String(r.value)))).toEqual([
+      expect.objectContaining({
+        held: 'premoderated',
+        pending: expect.objectContaining({ kind: 'created' }),
+      }),
+    ]);
+    expect(tables.comments.get('c1')!.pending).toMatchObject({ html: '<p>harmless now</p>' });
     expect(enrichedOf(run(del('c1', 'alice', { threadId: 'pre' })))).toMatchObject({
       type: 'comment.deleted',
       held: 'premoderated',
@@ -160,7 +167,9 @@ describe('enrichRecord: edits and deletes respect authorship and moderation', ()
       spam: { reasons: expect.arrayContaining(['blocklist', 'links']) },
     });
     expect((event as { spam: { score: number } }).spam.score).toBeGreaterThanOrEqual(0.7);
-    const entry = { commentId: 'c1', threadId: 'open', authorId: 'alice', held: 'spam' };
+    // The thread has the comment already: an approval would deliver this edit.
+    const pending = { kind: 'edited', html: event.type === 'comment.edited' ? event.html : '', mentions: [] };
+    const entry = { commentId: 'c1', threadId: 'open', authorId: 'alice', held: 'spam', pending };
     expect(indexOf(edited)).toEqual([
       {
         topic: TOPICS.commentIndex,

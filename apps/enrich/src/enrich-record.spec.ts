@@ -90,7 +90,21 @@ describe('enrichRecord', () => {
       spam: { score: 0, reasons: [] },
       held: 'premoderated',
     });
-    const entry = { commentId: 'c1', threadId: 't1', authorId: 'u1', held: 'premoderated' };
+    // Held: the index keeps what an approval will deliver to the thread.
+    const entry = {
+      commentId: 'c1',
+      threadId: 't1',
+      authorId: 'u1',
+      held: 'premoderated',
+      pending: {
+        kind: 'created',
+        eventId: 'ev1',
+        author: { id: 'u1', name: 'Ada', avatarUrl: 'https://img.example/ada.png' },
+        html: '<p>Hello <strong>@bob</strong>, see <a href="https://example.com" rel="nofollow ugc noopener">https://example.com</a></p>',
+        mentions: ['bob'],
+        createdAt: AT,
+      },
+    };
     expect(out[1]).toEqual({
       topic: TOPICS.commentIndex,
       key: 'c1',

@@ -21,6 +21,7 @@ import {
 import type { InRecord, OutRecord } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
 import type { BurstTracker } from './burst-tracker';
+import { enrichDecision } from './enrich-decision';
 import { extractMentions } from './extract-mentions';
 import { parseMarkdown, renderMarkdown } from './render-markdown';
 import { spamScore } from './spam-score';
@@ -114,6 +115,9 @@ function enrich(
       return { event: enrichDeleted(event, base, tables) };
     case 'comment.voted':
       return { event: { type: event.type, ...base, userId: event.userId, value: event.value } };
+    case 'comment.approved':
+    case 'comment.rejected':
+      return enrichDecision(event, base, tables);
   }
 }
 
@@ -170,18 +174,42 @@ function enrichEdited(
   // Scored like a new comment, so spam cannot be edited into an approved one.
   const spam = spamScore(event.body, deps.burst.record(event.editorId, Date.parse(event.acceptedAt)));
   deps.observeSpam?.(spam.score);
-  // Held stays held: nothing here approves a comment.
+  // Held stays held: only a moderator's approval (comment.approved) lets it go.
   const held = entry.held ?? holdFor(thread, spam, deps);
+  const html = renderMarkdown(event.body, tokens);
+  const mentions = extractMentions(event.body, tokens);
   const enriched: EnrichedEdited = {
     type: event.type,
     ...base,
-    html: renderMarkdown(event.body, tokens),
-    mentions: extractMentions(event.body, tokens),
+    html,
+    mentions,
     editorId: event.editorId,
     spam,
     ...(held !== undefined && { held }),
   };
-  return held === entry.held ? { event: enriched } : { event: enriched, index: { ...entry, held } };
+  // Approved and not held again, or rejected for good: the entry does not change.
+  if (held === undefined || entry.decided?.verdict === 'rejected') return { event: enriched };
+  return { event: enriched, index: heldAfterEdit(entry, held, html, mentions) };
+}
+
+/**
+ * A held comment's entry after an edit: what an approval would deliver now has the edit's text.
+ * Held since it was posted, the comment keeps its creation's details; held by this edit (the
+ * thread has the comment), the approval will deliver the edit. Entries held before enrich kept
+ * what an approval delivers stay without it.
+ */
+function heldAfterEdit(
+  entry: CommentIndexEntry,
+  held: HeldReason,
+  html: string,
+  mentions: string[],
+): CommentIndexEntry {
+  const { commentId, threadId, authorId } = entry;
+  const pending =
+    entry.held === undefined
+      ? ({ kind: 'edited', html, mentions } as const)
+      : entry.pending && { ...entry.pending, html, mentions };
+  return { commentId, threadId, authorId, held, ...(pending !== undefined && { pending }) };
 }
 
 function enrichDeleted(event: CommentDeleted, base: Base, tables: EnrichTables): EnrichedDeleted {
@@ -229,8 +257,10 @@ function enrichCreated(
   const tokens = parseMarkdown(event.body);
   const spam = spamScore(event.body, deps.burst.record(event.author.id, Date.parse(event.acceptedAt)));
   deps.observeSpam?.(spam.score);
-  // A replayed creation (at least once) keeps what an edit since decided: still held.
-  const held = known?.held ?? holdFor(thread, spam, deps);
+  // A replayed creation (at least once) keeps what was decided since: held by an edit, approved
+  // or rejected by a moderator.
+  const held =
+    known?.decided?.verdict === 'approved' ? undefined : (known?.held ?? holdFor(thread, spam, deps));
   const enriched: EnrichedCreated = {
     type: event.type,
     ...base,
@@ -243,11 +273,29 @@ function enrichCreated(
     spam,
     ...(held !== undefined && { held }),
   };
+  // A replay after a hold or a decision leaves the entry as it is (its pending text may be an edit's).
+  if (known !== undefined && (known.held !== undefined || known.decided !== undefined)) {
+    return { event: enriched };
+  }
+  const html = enriched.html;
   const index: CommentIndexEntry = {
     commentId: event.commentId,
     threadId: event.threadId,
     authorId: event.author.id,
-    ...(held !== undefined && { held }),
+    ...(held !== undefined && {
+      held,
+      // What an approval will deliver to the thread, as it would have been delivered now.
+      pending: {
+        kind: 'created',
+        eventId: event.eventId,
+        author,
+        html,
+        mentions: enriched.mentions,
+        ...(event.parentId !== undefined && { parentId: event.parentId }),
+        ...(parentAuthorId !== undefined && { parentAuthorId }),
+        createdAt: event.acceptedAt,
+      },
+    }),
   };
   return { event: enriched, index };
 }

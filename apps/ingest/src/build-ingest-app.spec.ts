@@ -464,6 +464,104 @@ describe('ingest HTTP API', () => {
     });
   });
 
+  describe('approve and reject (issue 16)', () => {
+    const decide = (
+      app: FastifyInstance,
+      verdict: 'approve' | 'reject',
+      body: unknown,
+      headers: Record<string, string> = {},
+      url = `/v1/threads/t1/comments/c9/${verdict}`,
+    ) => post(app, url, body, headers);
+    const keyed = () => setup({ INGEST_API_KEYS: keys('app:app-secret,mods:mod-secret:moderator') });
+
+    it('produces comment.approved and comment.rejected for a key granted moderation', async () => {
+      const m = keyed();
+      const mod = { 'x-api-key': 'mod-secret' };
+      const approved = await decide(m.app, 'approve', { moderatorId: 'mia' }, mod);
+      expect(approved.statusCode).toBe(202);
+      expect(approved.json()).toEqual({ id: 'c9', threadId: 't1', eventId: expect.any(String) });
+      const rejected = await decide(m.app, 'reject', { moderatorId: 'mia', reason: 'off topic' }, mod);
+      expect(rejected.statusCode).toBe(202);
+      expect(m.producer.sent.map((r) => [r.key, valueOf(r)])).toEqual([
+        [
+          't1',
+          {
+            type: 'comment.approved',
+            eventId: approved.json().eventId,
+            threadId: 't1',
+            commentId: 'c9',
+            acceptedAt: '2030-01-01T00:00:00.000Z',
+            moderatorId: 'mia',
+          },
+        ],
+        [
+          't1',
+          expect.objectContaining({ type: 'comment.rejected', moderatorId: 'mia', reason: 'off topic' }),
+        ],
+      ]);
+      await m.app.close();
+    });
+
+    it('403 for a key without moderation; 401 without a key', async () => {
+      const m = keyed();
+      for (const verdict of ['approve', 'reject'] as const) {
+        const res = await decide(m.app, verdict, { moderatorId: 'mia' }, { 'x-api-key': 'app-secret' });
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toEqual({
+          error: { code: 'forbidden', message: expect.stringContaining('granted moderation') },
+        });
+        expect((await decide(m.app, verdict, { moderatorId: 'mia' })).statusCode).toBe(401);
+      }
+      expect(m.producer.sent).toEqual([]);
+      await m.app.close();
+    });
+
+    it('lets the anonymous caller decide on a local run without keys (the demo moderator view)', async () => {
+      expect((await decide(s.app, 'approve', { moderatorId: 'mia' })).statusCode).toBe(202);
+      expect((await decide(s.app, 'reject', { moderatorId: 'mia' })).statusCode).toBe(202);
+      expect(s.producer.sent.map((r) => (valueOf(r) as { type: string }).type)).toEqual([
+        'comment.approved',
+        'comment.rejected',
+      ]);
+    });
+
+    it('400 for a bad body or path, naming the field', async () => {
+      const cases: [string, 'approve' | 'reject', unknown, string?][] = [
+        ['moderatorId', 'approve', {}],
+        ['moderatorId', 'approve', { moderatorId: 'no spaces' }],
+        ['extra', 'approve', { moderatorId: 'mia', extra: 1 }],
+        ['reason', 'reject', { moderatorId: 'mia', reason: '' }],
+        ['reason', 'reject', { moderatorId: 'mia', reason: 'x'.repeat(501) }],
+        ['id', 'approve', { moderatorId: 'mia' }, '/v1/threads/t1/comments/bad%20id/approve'],
+        ['threadId', 'reject', { moderatorId: 'mia' }, '/v1/threads/bad%20id/comments/c9/reject'],
+      ];
+      for (const [field, verdict, body, url] of cases) {
+        const res = await decide(s.app, verdict, body, {}, url);
+        expect([field, res.statusCode]).toEqual([field, 400]);
+        expect(res.json().error).toMatchObject({ field: expect.stringContaining(field) });
+      }
+      expect(s.producer.sent).toEqual([]);
+    });
+
+    it('rate-limits a moderator’s decisions like any user’s writes, and answers a retry once', async () => {
+      const limited = setup({ INGEST_RATE_PER_AUTHOR: 1, INGEST_BURST_PER_AUTHOR: 2 });
+      for (let i = 0; i < 2; i++) {
+        expect((await decide(limited.app, 'approve', { moderatorId: 'mia' })).statusCode).toBe(202);
+      }
+      const res = await decide(limited.app, 'reject', { moderatorId: 'mia' });
+      expect(res.statusCode).toBe(429);
+      expect(res.json().error.code).toBe('rate_limited');
+      expect((await decide(limited.app, 'approve', { moderatorId: 'moe' })).statusCode).toBe(202);
+      await limited.app.close();
+
+      const headers = { 'idempotency-key': 'decide-1' };
+      const first = await decide(s.app, 'approve', { moderatorId: 'mia' }, headers);
+      const again = await decide(s.app, 'approve', { moderatorId: 'mia' }, headers);
+      expect(again.json()).toEqual(first.json());
+      expect(s.producer.sent).toHaveLength(1);
+    });
+  });
+
   describe('CORS', () => {
     const page = 'http://localhost:8000';
     const preflight = (app: FastifyInstance, origin: string) =>

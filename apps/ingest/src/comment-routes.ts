@@ -1,18 +1,23 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Write } from './accept-write';
 import { checkBody, checkIdempotencyKey, checkPathId } from './check-request';
+import { ANONYMOUS } from './api-keys';
 import {
+  approvedEvent,
   commentWrite,
   createdEvent,
   deletedEvent,
   editedEvent,
+  rejectedEvent,
   votedEvent,
   type CommentAnswer,
 } from './comment-writes';
 import {
+  ApproveRequest,
   CreateCommentRequest,
   DeleteCommentRequest,
   EditCommentRequest,
+  RejectRequest,
   VoteRequest,
 } from './request-schemas';
 import { HttpError } from './http-error';
@@ -29,6 +34,8 @@ const CREATE = 'POST /v1/threads/:threadId/comments';
 const EDIT = 'PATCH /v1/threads/:threadId/comments/:id';
 const DELETE = 'DELETE /v1/threads/:threadId/comments/:id';
 const VOTE = 'POST /v1/threads/:threadId/comments/:id/votes';
+const APPROVE = 'POST /v1/threads/:threadId/comments/:id/approve';
+const REJECT = 'POST /v1/threads/:threadId/comments/:id/reject';
 
 /**
  * The caller's name, after checking that it may act as a moderator when the body says it does
@@ -42,6 +49,23 @@ function actingCaller(request: FastifyRequest, body: { asModerator?: true }): st
       'forbidden',
       'asModerator needs an API key granted moderation (name:secret:moderator in INGEST_API_KEYS)',
       { field: 'asModerator' },
+    );
+  }
+  return caller.name;
+}
+
+/**
+ * The caller's name, after checking that it may approve or reject held comments: an API key
+ * granted moderation, or, with no keys at all (INGEST_ALLOW_ANONYMOUS: local development, where
+ * anyone may write as anyone anyway), the anonymous caller, so the demo's moderator view works.
+ */
+function decidingCaller(request: FastifyRequest): string {
+  const caller = callerOf(request);
+  if (!caller.moderator && caller !== ANONYMOUS) {
+    throw new HttpError(
+      403,
+      'forbidden',
+      'approving or rejecting a comment needs an API key granted moderation (name:secret:moderator in INGEST_API_KEYS)',
     );
   }
   return caller.name;
@@ -116,6 +140,43 @@ export function registerCommentRoutes(app: FastifyInstance, accept: Accept): voi
       body,
       rateKey: `u:${body.userId}`,
       build: (ids, at) => commentWrite(votedEvent(threadId, id, body, ids), at, trace),
+    });
+    annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });
+    return reply.code(202).send(answer);
+  });
+
+  // A moderator's decision on a held comment; rate-limited by the moderator.
+  app.post<CommentParams>('/v1/threads/:threadId/comments/:id/approve', async (request, reply) => {
+    const threadId = checkPathId('threadId', request.params.threadId);
+    const id = checkPathId('id', request.params.id);
+    const caller = decidingCaller(request);
+    const body = checkBody(ApproveRequest, request.body);
+    const trace = traceHeaders(request.headers);
+    const answer = await accept({
+      scope: writeScope(APPROVE, [threadId, id]),
+      caller,
+      idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
+      body,
+      rateKey: `u:${body.moderatorId}`,
+      build: (ids, at) => commentWrite(approvedEvent(threadId, id, body, ids), at, trace),
+    });
+    annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });
+    return reply.code(202).send(answer);
+  });
+
+  app.post<CommentParams>('/v1/threads/:threadId/comments/:id/reject', async (request, reply) => {
+    const threadId = checkPathId('threadId', request.params.threadId);
+    const id = checkPathId('id', request.params.id);
+    const caller = decidingCaller(request);
+    const body = checkBody(RejectRequest, request.body);
+    const trace = traceHeaders(request.headers);
+    const answer = await accept({
+      scope: writeScope(REJECT, [threadId, id]),
+      caller,
+      idempotencyKey: checkIdempotencyKey(request.headers['idempotency-key']),
+      body,
+      rateKey: `u:${body.moderatorId}`,
+      build: (ids, at) => commentWrite(rejectedEvent(threadId, id, body, ids), at, trace),
     });
     annotateRequestSpan({ 'comment.id': answer.id, 'thread.id': threadId });
     return reply.code(202).send(answer);

@@ -1,5 +1,13 @@
 import { HEADERS, decodeCommentEvent } from '@threadcast/contracts';
-import { commentWrite, createdEvent, deletedEvent, editedEvent, votedEvent } from './comment-writes';
+import {
+  approvedEvent,
+  commentWrite,
+  createdEvent,
+  deletedEvent,
+  editedEvent,
+  rejectedEvent,
+  votedEvent,
+} from './comment-writes';
 
 const ids = { commentId: 'cNew', eventId: 'eOne' };
 const at = new Date('2030-01-01T00:00:00.000Z');
@@ -10,6 +18,8 @@ describe('comment writes', () => {
     ['edited', editedEvent('t1', 'c1', { body: 'hi again', editorId: 'u1' }, ids), 'c1'],
     ['deleted', deletedEvent('t1', 'c1', { deletedBy: 'u1' }, ids), 'c1'],
     ['voted', votedEvent('t1', 'c1', { userId: 'u2', value: 1 }, ids), 'c1'],
+    ['approved', approvedEvent('t1', 'c1', { moderatorId: 'm1' }, ids), 'c1'],
+    ['rejected', rejectedEvent('t1', 'c1', { moderatorId: 'm1', reason: 'spam' }, ids), 'c1'],
   ])('makes a valid %s record keyed by thread', (_type, input, commentId) => {
     const { records, answer } = commentWrite(input, at, { [HEADERS.traceparent]: 'tp' });
     expect(answer).toEqual({ id: commentId, threadId: 't1', eventId: 'eOne' });
@@ -29,5 +39,6 @@ describe('comment writes', () => {
     expect(createdEvent('t1', { author: { id: 'u1' }, body: 'x' }, ids)).not.toHaveProperty('author.name');
     expect(editedEvent('t1', 'c1', { body: 'x', editorId: 'u1' }, ids)).not.toHaveProperty('asModerator');
     expect(deletedEvent('t1', 'c1', { deletedBy: 'u1' }, ids)).not.toHaveProperty('asModerator');
+    expect(rejectedEvent('t1', 'c1', { moderatorId: 'm1' }, ids)).not.toHaveProperty('reason');
   });
 });

@@ -2,9 +2,11 @@ import { HEADERS, commentRecord, type CommentEventInput } from '@threadcast/cont
 import type { OutRecord } from '@threadcast/kafka';
 import type { WriteIds } from './write-ids';
 import type {
+  ApproveRequest,
   CreateCommentRequest,
   DeleteCommentRequest,
   EditCommentRequest,
+  RejectRequest,
   VoteRequest,
 } from './request-schemas';
 
@@ -91,5 +93,36 @@ export function votedEvent(
     commentId,
     userId: req.userId,
     value: req.value,
+  };
+}
+
+export function approvedEvent(
+  threadId: string,
+  commentId: string,
+  req: ApproveRequest,
+  ids: WriteIds,
+): CommentEventInput {
+  return {
+    type: 'comment.approved',
+    eventId: ids.eventId,
+    threadId,
+    commentId,
+    moderatorId: req.moderatorId,
+  };
+}
+
+export function rejectedEvent(
+  threadId: string,
+  commentId: string,
+  req: RejectRequest,
+  ids: WriteIds,
+): CommentEventInput {
+  return {
+    type: 'comment.rejected',
+    eventId: ids.eventId,
+    threadId,
+    commentId,
+    moderatorId: req.moderatorId,
+    ...(req.reason === undefined ? {} : { reason: req.reason }),
   };
 }

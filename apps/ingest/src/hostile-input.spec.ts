@@ -95,6 +95,8 @@ describe('ingest against hostile input', () => {
       ['PATCH', `${COMMENTS}/c1`, { body: 12, editorId: 'u1' }, 'body'],
       ['PATCH', `${COMMENTS}/c1`, { body: 'x', editorId: {} }, 'editorId'],
       ['DELETE', `${COMMENTS}/c1`, { deletedBy: 5 }, 'deletedBy'],
+      ['POST', `${COMMENTS}/c1/approve`, { moderatorId: ['mia'] }, 'moderatorId'],
+      ['POST', `${COMMENTS}/c1/reject`, { moderatorId: 'mia', reason: { why: 'x' } }, 'reason'],
       ['PUT', '/v1/users/u1', { name: 42 }, 'name'],
       ['PUT', '/v1/users/u1', { name: 'Ada', avatarUrl: 'javascript:alert(1)' }, 'avatarUrl'],
       ['PUT', '/v1/users/u1', { name: 'Ada', avatarUrl: ['https://a.example/a.png'] }, 'avatarUrl'],

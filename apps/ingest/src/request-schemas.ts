@@ -1,8 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  CommentApproved,
   CommentCreated,
   CommentDeleted,
   CommentEdited,
+  CommentRejected,
   CommentVoted,
   ThreadInfo,
   UserProfile,
@@ -45,6 +47,16 @@ export const VoteRequest = Type.Object(
   strict,
 );
 export type VoteRequest = Static<typeof VoteRequest>;
+
+/** Approve or reject a held comment: only moderator callers (403 otherwise; docs/security.md). */
+export const ApproveRequest = Type.Object({ moderatorId: CommentApproved.properties.moderatorId }, strict);
+export type ApproveRequest = Static<typeof ApproveRequest>;
+
+export const RejectRequest = Type.Object(
+  { moderatorId: CommentRejected.properties.moderatorId, reason: CommentRejected.properties.reason },
+  strict,
+);
+export type RejectRequest = Static<typeof RejectRequest>;
 
 export const PutUserRequest = Type.Object(
   { name: UserProfile.properties.name, avatarUrl: UserProfile.properties.avatarUrl },

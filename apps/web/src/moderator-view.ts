@@ -7,7 +7,7 @@
 import { createClient, type Client, type ClientState } from '@threadcast/client';
 import { demoTokenUrl } from './demo-token-url';
 import { avatarOf, metaLine } from './render-comment';
-import { heldFrom, threadIdFrom, type HeldView } from './thread-state';
+import { decidedFrom, heldFrom, threadIdFrom, type HeldView } from './thread-state';
 
 export interface ModeratorViewOptions {
   gatewayUrl: string;
@@ -45,6 +45,27 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
     return answer.token;
   };
 
+  const itemOf = (id: string) =>
+    [...els.held.querySelectorAll<HTMLLIElement>(':scope > li')].find((li) => li.dataset.id === id);
+
+  /** Approve or reject: the item goes once the decision comes back on `mod:` (every moderator's view). */
+  const decide = (held: HeldView, verdict: 'approve' | 'reject', buttons: HTMLButtonElement[]) => {
+    for (const b of buttons) b.disabled = true;
+    opts
+      .ingest(`/v1/threads/${held.threadId}/comments/${held.id}/${verdict}`, 'POST', {
+        moderatorId: opts.userId(),
+      })
+      .then(() => {
+        // The decision may be back on mod: before ingest's answer is.
+        if (itemOf(held.id))
+          status(`${verdict === 'approve' ? 'Approving' : 'Rejecting'} comment ${held.id}…`);
+      })
+      .catch((err: Error) => {
+        for (const b of buttons) b.disabled = false;
+        status(`Could not ${verdict} the comment: ${err.message}`);
+      });
+  };
+
   const watch = (forumId: string, token: string) => {
     watching?.close();
     els.held.replaceChildren();
@@ -62,7 +83,12 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
       onEvent(event) {
         // The client already dropped duplicates (by event id).
         const held = heldFrom(event);
-        if (held) els.held.append(heldItem(held));
+        if (held && !itemOf(held.id)) els.held.append(heldItem(held, decide));
+        const decided = decidedFrom(event);
+        if (decided) {
+          itemOf(decided.id)?.remove();
+          status(`Comment ${decided.id} ${decided.verdict}.`);
+        }
       },
       onError: (code, message) => status(`${code}: ${message}`),
     });
@@ -103,7 +129,9 @@ export function createModeratorView(opts: ModeratorViewOptions): void {
   });
 }
 
-function heldItem(held: HeldView): HTMLLIElement {
+type Decide = (held: HeldView, verdict: 'approve' | 'reject', buttons: HTMLButtonElement[]) => void;
+
+function heldItem(held: HeldView, decide: Decide): HTMLLIElement {
   const li = document.createElement('li');
   li.className = 'comment held';
   li.dataset.id = held.id;
@@ -116,9 +144,24 @@ function heldItem(held: HeldView): HTMLLIElement {
   body.className = 'body';
   // Sanitized by enrich, like every comment's html.
   body.innerHTML = held.html;
+  const approve = document.createElement('button');
+  approve.type = 'button';
+  approve.textContent = 'Approve';
+  approve.setAttribute('aria-label', 'Approve this comment');
+  const reject = document.createElement('button');
+  reject.type = 'button';
+  reject.textContent = 'Reject';
+  reject.className = 'secondary';
+  reject.setAttribute('aria-label', 'Reject this comment');
+  const buttons = [approve, reject];
+  approve.addEventListener('click', () => decide(held, 'approve', buttons));
+  reject.addEventListener('click', () => decide(held, 'reject', buttons));
+  const actions = document.createElement('div');
+  actions.className = 'decide';
+  actions.append(approve, reject);
   const content = document.createElement('div');
   content.className = 'content';
-  content.append(head, body);
+  content.append(head, body, actions);
   li.append(avatarOf(held.author), content);
   return li;
 }

@@ -1,6 +1,7 @@
 import type { ClientEvent } from '@threadcast/contracts';
 import {
   apply,
+  decidedFrom,
   emptyThread,
   heldFrom,
   initials,
@@ -95,5 +96,19 @@ describe('page helpers', () => {
     expect(isOwn(change.comment, 'u2')).toBe(false);
     apply(s, { type: 'comment.deleted', eventId: 'd', id: 'c1', threadId: 't1', deletedAt: 'x' });
     expect(isOwn(change.comment, 'u1')).toBe(false);
+  });
+
+  it('tells a moderator view which held comment was approved or rejected', () => {
+    const decision = { eventId: 'd1', id: 'c1', threadId: 't1', moderatorId: 'm1' };
+    const at = '2030-01-01T00:00:00.000Z';
+    expect(decidedFrom({ type: 'comment.approved', ...decision, approvedAt: at })).toEqual({
+      id: 'c1',
+      verdict: 'approved',
+    });
+    expect(decidedFrom({ type: 'comment.rejected', ...decision, rejectedAt: at })).toEqual({
+      id: 'c1',
+      verdict: 'rejected',
+    });
+    expect(decidedFrom(created('c1'))).toBeUndefined();
   });
 });

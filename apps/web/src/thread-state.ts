@@ -91,6 +91,15 @@ export function heldFrom(event: ClientEvent): HeldView | undefined {
   };
 }
 
+/** A held comment a moderator approved or rejected: the moderator view drops it from its list. */
+export function decidedFrom(
+  event: ClientEvent,
+): { id: string; verdict: 'approved' | 'rejected' } | undefined {
+  if (event.type === 'comment.approved') return { id: event.id, verdict: 'approved' };
+  if (event.type === 'comment.rejected') return { id: event.id, verdict: 'rejected' };
+  return undefined;
+}
+
 /** Whether this page's user wrote the comment (and so may edit and delete it). */
 export function isOwn(comment: CommentView, userId: string): boolean {
   return comment.author.id === userId && !comment.deleted;

@@ -66,8 +66,36 @@ export interface ClientCommentScore {
   at: string;
 }
 
+/**
+ * On `mod:` channels only: a moderator approved a held comment (its thread now has it) or
+ * rejected it (its thread never will). Moderator views drop it from their held list.
+ */
+export interface ClientCommentApproved {
+  type: 'comment.approved';
+  eventId: string;
+  id: string;
+  threadId: string;
+  moderatorId: string;
+  approvedAt: string;
+}
+
+export interface ClientCommentRejected {
+  type: 'comment.rejected';
+  eventId: string;
+  id: string;
+  threadId: string;
+  moderatorId: string;
+  rejectedAt: string;
+  reason?: string;
+}
+
 export type ClientEvent =
-  ClientCommentCreated | ClientCommentEdited | ClientCommentDeleted | ClientCommentScore;
+  | ClientCommentCreated
+  | ClientCommentEdited
+  | ClientCommentDeleted
+  | ClientCommentScore
+  | ClientCommentApproved
+  | ClientCommentRejected;
 
 /** The value of a `deliveries` record. */
 export interface DeliveryFrame {

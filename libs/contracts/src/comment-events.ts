@@ -68,16 +68,50 @@ export const CommentVoted = Type.Object(
   { additionalProperties: false },
 );
 
-export const CommentEvent = Type.Union([CommentCreated, CommentEdited, CommentDeleted, CommentVoted], {
-  $id: 'https://threadcast.dev/schemas/comments.v1.json',
-  title: 'threadcast comment event v1',
-  description: 'A record of the comments topic. Key: threadId (UTF-8). Value: this JSON.',
-});
+export const MAX_REJECT_REASON_CHARS = 500;
+
+/**
+ * A moderator's decision on a held comment (premoderated thread, or spam): approved, it is
+ * delivered to the thread as a new comment; rejected, it never is. Ingest produces these only for
+ * moderator callers (docs/security.md); a producer writing to the topic directly is trusted by
+ * the topic's ACL. A decision on a comment that is not held is dead-lettered (`not_held`).
+ */
+export const CommentApproved = Type.Object(
+  { type: Type.Literal('comment.approved'), ...base, moderatorId: Id },
+  { additionalProperties: false },
+);
+
+export const CommentRejected = Type.Object(
+  {
+    type: Type.Literal('comment.rejected'),
+    ...base,
+    moderatorId: Id,
+    reason: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_REJECT_REASON_CHARS,
+        description: "Why, for the forum's moderators.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const CommentEvent = Type.Union(
+  [CommentCreated, CommentEdited, CommentDeleted, CommentVoted, CommentApproved, CommentRejected],
+  {
+    $id: 'https://threadcast.dev/schemas/comments.v1.json',
+    title: 'threadcast comment event v1',
+    description: 'A record of the comments topic. Key: threadId (UTF-8). Value: this JSON.',
+  },
+);
 
 export type CommentCreated = Static<typeof CommentCreated>;
 export type CommentEdited = Static<typeof CommentEdited>;
 export type CommentDeleted = Static<typeof CommentDeleted>;
 export type CommentVoted = Static<typeof CommentVoted>;
+export type CommentApproved = Static<typeof CommentApproved>;
+export type CommentRejected = Static<typeof CommentRejected>;
 export type CommentEvent = Static<typeof CommentEvent>;
 export type CommentEventType = CommentEvent['type'];
 export const COMMENT_EVENT_TYPES: readonly CommentEventType[] = [
@@ -85,4 +119,6 @@ export const COMMENT_EVENT_TYPES: readonly CommentEventType[] = [
   'comment.edited',
   'comment.deleted',
   'comment.voted',
+  'comment.approved',
+  'comment.rejected',
 ];

@@ -1,15 +1,19 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import {
+  CommentApproved,
   CommentCreated,
   CommentDeleted,
   CommentEdited,
+  CommentRejected,
   CommentVoted,
   type CommentEvent,
 } from './comment-events';
 import {
+  EnrichedApproved,
   EnrichedCreated,
   EnrichedDeleted,
   EnrichedEdited,
+  EnrichedRejected,
   EnrichedVoted,
   type EnrichedEvent,
 } from './enriched-events';
@@ -88,6 +92,8 @@ export const checkCommentEvent = checkByType<CommentEvent>({
   'comment.edited': CommentEdited,
   'comment.deleted': CommentDeleted,
   'comment.voted': CommentVoted,
+  'comment.approved': CommentApproved,
+  'comment.rejected': CommentRejected,
 });
 
 const checkEnrichedEvent = checkByType<EnrichedEvent>({
@@ -95,6 +101,8 @@ const checkEnrichedEvent = checkByType<EnrichedEvent>({
   'comment.edited': EnrichedEdited,
   'comment.deleted': EnrichedDeleted,
   'comment.voted': EnrichedVoted,
+  'comment.approved': EnrichedApproved,
+  'comment.rejected': EnrichedRejected,
 });
 
 /** A `comments.enriched` record's value -> an enriched event, or why not. */

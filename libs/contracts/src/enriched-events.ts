@@ -1,13 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EventId, Id, Timestamp } from './comment-events';
-import { HeldReason, Moderation } from './tables';
+import { EnrichedAuthor, HeldReason, Moderation, PendingComment } from './tables';
 
 /** `comments.enriched` (key = threadId): what enrich adds to each comment event. Internal. */
-export const EnrichedAuthor = Type.Object(
-  { id: Id, name: Type.String(), avatarUrl: Type.Optional(Type.String()) },
-  { additionalProperties: false },
-);
-export type EnrichedAuthor = Static<typeof EnrichedAuthor>;
+export { EnrichedAuthor };
 
 const base = { eventId: EventId, threadId: Id, forumId: Id, commentId: Id, acceptedAt: Timestamp };
 
@@ -50,10 +46,36 @@ export const EnrichedVoted = Type.Object({
   userId: Id,
   value: Type.Union([Type.Literal(1), Type.Literal(-1)]),
 });
-export const EnrichedEvent = Type.Union([EnrichedCreated, EnrichedEdited, EnrichedDeleted, EnrichedVoted]);
+/**
+ * A moderator approved a held comment: `comment` is what the thread gets (absent for comments held
+ * before enrich kept it: then only the moderators hear of the approval).
+ */
+export const EnrichedApproved = Type.Object({
+  type: Type.Literal('comment.approved'),
+  ...base,
+  moderatorId: Id,
+  comment: Type.Optional(PendingComment),
+});
+/** A moderator rejected a held comment: it stays off its thread for good. */
+export const EnrichedRejected = Type.Object({
+  type: Type.Literal('comment.rejected'),
+  ...base,
+  moderatorId: Id,
+  reason: Type.Optional(Type.String()),
+});
+export const EnrichedEvent = Type.Union([
+  EnrichedCreated,
+  EnrichedEdited,
+  EnrichedDeleted,
+  EnrichedVoted,
+  EnrichedApproved,
+  EnrichedRejected,
+]);
 
 export type EnrichedCreated = Static<typeof EnrichedCreated>;
 export type EnrichedEdited = Static<typeof EnrichedEdited>;
 export type EnrichedDeleted = Static<typeof EnrichedDeleted>;
 export type EnrichedVoted = Static<typeof EnrichedVoted>;
+export type EnrichedApproved = Static<typeof EnrichedApproved>;
+export type EnrichedRejected = Static<typeof EnrichedRejected>;
 export type EnrichedEvent = Static<typeof EnrichedEvent>;

@@ -6,39 +6,48 @@ export type { Channel, ChannelKind } from './channels';
 export {
   Body,
   COMMENT_EVENT_TYPES,
+  CommentApproved,
   CommentCreated,
   CommentDeleted,
   CommentEdited,
   CommentEvent,
+  CommentRejected,
   CommentVoted,
   EventId,
   Id,
   MAX_BODY_CHARS,
+  MAX_REJECT_REASON_CHARS,
   Timestamp,
 } from './comment-events';
 export type { CommentEventType } from './comment-events';
 export {
   CommentIndexEntry,
   CommentScoreState,
+  Decision,
   HeldReason,
   Moderation,
+  PendingComment,
   ThreadInfo,
   UserProfile,
 } from './tables';
 export {
+  EnrichedApproved,
   EnrichedAuthor,
   EnrichedCreated,
   EnrichedDeleted,
   EnrichedEdited,
   EnrichedEvent,
+  EnrichedRejected,
   EnrichedVoted,
   Spam,
 } from './enriched-events';
 export type {
   ClientAuthor,
+  ClientCommentApproved,
   ClientCommentCreated,
   ClientCommentDeleted,
   ClientCommentEdited,
+  ClientCommentRejected,
   ClientCommentScore,
   ClientEvent,
   ClientHeld,
