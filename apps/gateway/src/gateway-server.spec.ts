@@ -207,6 +207,20 @@ describe('gateway server', () => {
     expect(a.received).toEqual([]);
   });
 
+  it('tells a new subscriber the presence count when its address already reads the channel', async () => {
+    await start({ clientAddressHeader: 'x-forwarded-for', presenceTotal: () => 7 });
+    const from = { headers: { 'x-forwarded-for': '10.0.0.1' } };
+    const [a, a2] = [await client(from), await client(from)];
+    send(a, { op: 'subscribe', channel: 'thread:t1' });
+    expect(await a.next()).toMatchObject({ op: 'subscribed' });
+    // a's arrival changed the count: presence tells everyone (not this server's job here).
+    send(a2, { op: 'subscribe', channel: 'thread:t1' });
+    expect(await a2.next()).toMatchObject({ op: 'subscribed' });
+    expect(await a2.next()).toEqual({ op: 'presence', channel: 'thread:t1', count: 7 });
+    send(a, { op: 'ping' });
+    expect(await a.next()).toEqual({ op: 'pong' });
+  });
+
   it('answers ping, subscribes, delivers events with cursors and unsubscribes', async () => {
     await start();
     const c = await client();

@@ -51,6 +51,8 @@ export interface GatewayServerOptions extends SessionLimits {
   demoTokens?: DemoTokens;
   /** Called after a channel gained or lost a reader (a client address) on this pod (presence). */
   onReadersChanged?(channel: string): void;
+  /** The channel's reader count across pods (presence), told to a subscriber no change announces. */
+  presenceTotal?(channel: string): number;
   now?: () => number;
 }
 
@@ -118,6 +120,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       metrics,
       logger,
       readersChanged: opts.onReadersChanged ?? (() => {}),
+      presenceTotal: opts.presenceTotal,
       now,
     },
     (session) => {

@@ -118,6 +118,7 @@ void runService({
         ? (query) => mintDevToken(query, config.GATEWAY_JWT_MOD_CLAIM)
         : undefined,
       allowedOrigins: config.GATEWAY_ALLOWED_ORIGINS,
+      presenceTotal: (channel) => presence.tracker.total(channel),
       onReadersChanged(channel) {
         presence.tracker.localChanged(channel);
         // Joins and leaves of one event-loop turn make one presence frame.

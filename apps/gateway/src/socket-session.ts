@@ -10,6 +10,7 @@ import {
   errorFrame,
   parseClientFrame,
   pongFrame,
+  presenceFrame,
   resetFrame,
   subscribedFrame,
   unsubscribedFrame,
@@ -89,6 +90,11 @@ export interface SessionDeps {
   logger: Logger;
   /** Called after a channel gained or lost a reader (client address) on this pod. */
   readersChanged(channel: string): void;
+  /**
+   * The channel's reader count across pods, for a new subscriber whose address already reads the
+   * channel here: its arrival changes no count, so no presence frame would tell it.
+   */
+  presenceTotal?(channel: string): number;
   now: () => number;
 }
 
@@ -226,6 +232,7 @@ export function createSessionProtocol(
     send(s, subscribedFrame(name, cursorOf(partition, start), op.id));
     if (start < live) catchUp.start(subscriptions.get(s, name)!, start);
     if (readers.add(name, s.address)) deps.readersChanged(name);
+    else if (deps.presenceTotal) send(s, presenceFrame(name, deps.presenceTotal(name)));
   };
 
   const unsubscribe = (s: Session, name: string) => {
