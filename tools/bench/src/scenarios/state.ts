@@ -85,7 +85,14 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
   const starts: Record<StageName, { cold: StageStart; warm: StageStart }> = {} as never;
   const running: StageStart[] = [];
   const stateDirs: string[] = [];
-  let votes: { set: VoteSet; enrich: number; route: number; routeRecords: number; dlq: string[] }[] = [];
+  let votes: {
+    set: VoteSet;
+    enrich: number;
+    route: number;
+    routeHeaders: number;
+    routeRecords: number;
+    dlq: string[];
+  }[] = [];
   try {
     for (const stage of STAGES) {
       const dir = mkdtempSync(join(tmpdir(), `bench-state-${stage}-`));
@@ -143,6 +150,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
         set,
         enrich: enrich.keyValueBytes + enrich.headerBytes,
         route: route.keyValueBytes + route.headerBytes,
+        routeHeaders: route.headerBytes,
         routeRecords: route.records,
         // Dead-lettered votes of this set, by code (the DLQ copy keeps the original headers).
         dlq: dlq.written
@@ -190,11 +198,11 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
       `state: history seeded into the state topics (${sizes.users.toLocaleString('en-US')} users, ` +
       `${sizes.comments.toLocaleString('en-US')} comments over ${sizes.threads.toLocaleString('en-US')} threads, ` +
       `${sizes.votes.toLocaleString('en-US')} votes, ${sizes.hotVoters.toLocaleString('en-US')} of them on one comment)`,
-    columns: ['topic', 'records', 'MB (key + value)', 'seconds'],
+    columns: ['topic', 'records', 'bytes (key + value)', 'seconds'],
     rows: [
-      ...seeded.map((s): Cell[] => [s.topic, s.records, mb(s.bytes), s1(s.seconds)]),
+      ...seeded.map((s): Cell[] => [s.topic, s.records, s.bytes, s1(s.seconds)]),
       ['hot comment: voters wanted', hot.wanted, null, null],
-      ["hot comment: voters today's format holds", hot.held, mb(hot.bytes), null],
+      ["hot comment: voters today's format holds", hot.held, hot.bytes, null],
     ],
   };
   const startRow = (stage: StageName, kind: 'cold' | 'warm'): Cell[] => {
@@ -229,11 +237,12 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
   const voteTable: Table = {
     title:
       'changelog bytes per vote (votes produced to comments, through warm enrich and route; records read back: key + value + headers)',
-    columns: ['votes', 'enrich B/vote', 'route B/vote', 'route records', 'dead-lettered'],
+    columns: ['votes', 'enrich B/vote', 'route B/vote', 'of which headers', 'route records', 'dead-lettered'],
     rows: votes.map((x) => [
       x.set.label,
       perVote(x.enrich, x.set),
       perVote(x.route, x.set),
+      perVote(x.routeHeaders, x.set),
       x.routeRecords,
       x.dlq.length === 0 ? 'none' : summarize(x.dlq),
     ]),
@@ -265,6 +274,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
         votes: x.set.records.length,
         enrichBytes: x.enrich,
         routeBytes: x.route,
+        routeHeaderBytes: x.routeHeaders,
         routeRecords: x.routeRecords,
         deadLettered: x.dlq,
       })),
