@@ -82,10 +82,10 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
     },
   };
   await startGroupsAtEnd(ctx.broker.brokers, Object.values(groups));
-  const starts: Record<StageName, { cold: StageStart; warm: StageStart }> = {} as never;
+  const started: Partial<Record<StageName, { cold: StageStart; warm: StageStart }>> = {};
   const running: StageStart[] = [];
   const stateDirs: string[] = [];
-  let votes: {
+  const votes: {
     set: VoteSet;
     enrich: number;
     route: number;
@@ -119,7 +119,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
       ctx.log(
         `${stage}: ready in ${warm.readySeconds.toFixed(1)} s, RSS ${(warm.rssAtReady / MB).toFixed(0)} MB`,
       );
-      starts[stage] = { cold, warm };
+      started[stage] = { cold, warm };
       load[`${stage} cold start`] = cold.load;
       load[`${stage} warm start`] = warm.load;
       warnings.push(...machineWarnings(`${stage} cold start`, cold.load));
@@ -174,7 +174,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
     },
   });
 
-  votes = votes.filter((x) => x.set.records.length > 0);
+  const starts = started as Record<StageName, { cold: StageStart; warm: StageStart }>;
   const perVote = (n: number, set: VoteSet) => Math.round((n / set.records.length) * 10) / 10;
   const spread = votes[0]!;
   const figures: Record<StageName, StageFigures> = {

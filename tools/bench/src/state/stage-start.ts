@@ -49,28 +49,33 @@ export async function startStage(opts: {
     onRetry: opts.log,
   });
   const readySeconds = (performance.now() - t0) / 1000;
-  const mem = processMemory(app.pid) ?? { rss: 0, peakRss: 0 };
-  const cpuSeconds = processCpuSeconds(app.pid) ?? 0;
-  const load = window.end();
-  // The stage is part of this run: its CPU is not "other load".
-  load.otherBusyCores = Math.max(0, load.otherBusyCores - cpuSeconds / load.wall);
-  load.processes.push({
-    name: opts.stage,
-    pid: app.pid,
-    cpu: cpuSeconds,
-    cores: cpuSeconds / load.wall,
-    rss: mem.rss,
-    peakRss: mem.peakRss,
-  });
-  const gc = await app.probe.usage(true);
-  return {
-    app,
-    readySeconds,
-    rssAtReady: mem.rss,
-    peakRss: mem.peakRss,
-    rssAfterGc: gc.rss,
-    heapAfterGc: gc.heapUsed,
-    cpuSeconds,
-    load,
-  };
+  try {
+    const mem = processMemory(app.pid) ?? { rss: 0, peakRss: 0 };
+    const cpuSeconds = processCpuSeconds(app.pid) ?? 0;
+    const load = window.end();
+    // The stage is part of this run: its CPU is not "other load".
+    load.otherBusyCores = Math.max(0, load.otherBusyCores - cpuSeconds / load.wall);
+    load.processes.push({
+      name: opts.stage,
+      pid: app.pid,
+      cpu: cpuSeconds,
+      cores: cpuSeconds / load.wall,
+      rss: mem.rss,
+      peakRss: mem.peakRss,
+    });
+    const gc = await app.probe.usage(true);
+    return {
+      app,
+      readySeconds,
+      rssAtReady: mem.rss,
+      peakRss: mem.peakRss,
+      rssAfterGc: gc.rss,
+      heapAfterGc: gc.heapUsed,
+      cpuSeconds,
+      load,
+    };
+  } catch (e) {
+    app.kill();
+    throw e;
+  }
 }
