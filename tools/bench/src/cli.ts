@@ -16,9 +16,16 @@ import { runCapacity } from './scenarios/capacity';
 import { runConnect } from './scenarios/connect';
 import { runFanout } from './scenarios/fanout';
 import { runPipeline } from './scenarios/pipeline';
+import { runState } from './scenarios/state';
 import { renderTable } from './table';
 
-const SCENARIOS = { fanout: runFanout, pipeline: runPipeline, connect: runConnect, capacity: runCapacity };
+const SCENARIOS = {
+  fanout: runFanout,
+  pipeline: runPipeline,
+  connect: runConnect,
+  capacity: runCapacity,
+  state: runState,
+};
 
 export async function main(
   argv: string[],

@@ -26,6 +26,21 @@ describe('bench options', () => {
     expect(c.values).toMatchObject({ sockets: 20_000, rate: 0, build: false });
   });
 
+  it('fills the state scenario defaults of issue 16, its own ready timeout over the common one', () => {
+    expect(parseOptions(['state']).values).toMatchObject({
+      users: 1_000_000,
+      comments: 1_000_000,
+      threads: 100_000,
+      votes: 1_000_000,
+      'hot-voters': 100_000,
+      'ready-timeout': 600,
+    });
+    expect(parseOptions(['pipeline']).values['ready-timeout']).toBe(90);
+    expect(() => parseOptions(['state', '--rate', 'max'])).toThrow(
+      /--rate: the state scenario posts at a rate/,
+    );
+  });
+
   it('derives the event count from rate and duration', () => {
     expect(parseOptions(['fanout', '--rate', '200', '--duration', '5']).values.events).toBe(1000);
   });

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 
-export type Scenario = 'fanout' | 'pipeline' | 'connect' | 'capacity';
-export const SCENARIOS: Scenario[] = ['fanout', 'pipeline', 'connect', 'capacity'];
+export type Scenario = 'fanout' | 'pipeline' | 'connect' | 'capacity' | 'state';
+export const SCENARIOS: Scenario[] = ['fanout', 'pipeline', 'connect', 'capacity', 'state'];
 
 /** One line each in --help. */
 const ABOUT: Record<Scenario, string> = {
@@ -15,6 +15,8 @@ const ABOUT: Record<Scenario, string> = {
   connect: 'a storm of connections to one gateway, then memory per idle socket',
   capacity:
     'the four services, the post rate doubling each step until a step loses, refuses, falls behind or misses --p99-ms',
+  state:
+    'history seeded into the state topics; enrich and route: ready cold and warm, RSS, changelog bytes per vote, then a pipeline run',
 };
 
 interface Spec {
@@ -65,6 +67,12 @@ const common: Record<string, Spec> = {
     kind: 'flag',
     default: true,
     doc: 'Build the app bundles first (nx, cached); --no-build runs what is in dist/.',
+  },
+  'ready-timeout': {
+    kind: 'int',
+    default: 90,
+    min: 1,
+    doc: 'Seconds a started service may take to be ready (its restore included) before the run fails.',
   },
 };
 
@@ -167,6 +175,50 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
     sockets: { kind: 'int', default: 1000, min: 1, doc: 'Sockets, spread evenly over the threads.' },
     concurrency: connectConcurrency,
   },
+  state: {
+    users: { kind: 'int', default: 1_000_000, min: 1, doc: 'Users seeded into the users topic.' },
+    comments: {
+      kind: 'int',
+      default: 1_000_000,
+      min: 3,
+      doc: 'Comments seeded into comments.index (round-robin over --threads).',
+    },
+    threads: { kind: 'int', default: 100_000, min: 1, doc: 'Threads seeded into the threads topic.' },
+    votes: {
+      kind: 'int',
+      default: 1_000_000,
+      min: 0,
+      doc: "Votes seeded into comments.scores, the hot comment's included.",
+    },
+    'hot-voters': {
+      kind: 'int',
+      default: 100_000,
+      min: 0,
+      doc: 'Of --votes, the voters on one comment (today capped at what one comments.scores record holds).',
+    },
+    'voters-per-comment': {
+      kind: 'int',
+      default: 10,
+      min: 1,
+      doc: 'The other votes go to comments in turn, this many voters each.',
+    },
+    'probe-votes': {
+      kind: 'int',
+      default: 1000,
+      min: 1,
+      doc: 'Votes sent through the stages per measurement of changelog bytes per vote.',
+    },
+    rate: { kind: 'rate', default: 200, doc: 'Pipeline run after the restarts: comments per second.' },
+    duration: { kind: 'int', default: 10, min: 1, doc: 'Pipeline run: seconds measured.' },
+    warmup: { kind: 'int', default: 2, min: 0, doc: 'Pipeline run: seconds of warm-up.' },
+    sockets: { kind: 'int', default: 1000, min: 1, doc: 'Pipeline run: sockets (over up to 100 threads).' },
+    'ready-timeout': {
+      kind: 'int',
+      default: 600,
+      min: 1,
+      doc: 'Seconds a started stage may take to restore and be ready before the run fails.',
+    },
+  },
 };
 
 export type Values = Record<string, number | string | boolean | undefined>;
@@ -218,11 +270,12 @@ export function parseOptions(argv: string[]): ParsedOptions {
   if (scenario === undefined || !SCENARIOS.includes(scenario as Scenario)) {
     throw new UsageError(
       scenario === undefined
-        ? 'name a scenario: fanout, pipeline, connect or capacity'
-        : `unknown scenario ${JSON.stringify(scenario)}: fanout, pipeline, connect or capacity`,
+        ? `name a scenario: ${SCENARIOS.join(', ')}`
+        : `unknown scenario ${JSON.stringify(scenario)}: ${SCENARIOS.join(', ')}`,
     );
   }
-  const specs = { ...SPECS[scenario as Scenario], ...common };
+  // A scenario's own default (e.g. state's longer ready timeout) wins over the common one.
+  const specs = { ...common, ...SPECS[scenario as Scenario] };
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const [name, s] of Object.entries(specs)) {
     options[name] = { type: s.kind === 'flag' ? 'boolean' : 'string' };
@@ -248,8 +301,8 @@ export function parseOptions(argv: string[]): ParsedOptions {
     }
     values[name] = convert(name, s, v as string);
   }
-  if (scenario === 'pipeline' && values.rate === 0) {
-    throw new UsageError('--rate: the pipeline scenario posts at a rate (comments per second), not "max"');
+  if ((scenario === 'pipeline' || scenario === 'state') && values.rate === 0) {
+    throw new UsageError(`--rate: the ${scenario} scenario posts at a rate (comments per second), not "max"`);
   }
   if (scenario === 'capacity') {
     if ((values['start-rate'] as number) > (values['max-rate'] as number)) {

@@ -133,7 +133,14 @@ async function startServices(ctx: RunContext, warnings: string[]): Promise<Runni
     { groupId: envOf.route!.ROUTE_GROUP_ID!, topic: TOPICS.commentsEnriched },
   ]);
   const started = await Promise.allSettled(
-    SERVICES.map((n) => startApp(ctx.repoRoot, n, { KAFKA_BROKERS: brokers, ...envOf[n] }, { onRetry })),
+    SERVICES.map((n) =>
+      startApp(
+        ctx.repoRoot,
+        n,
+        { KAFKA_BROKERS: brokers, ...envOf[n] },
+        { onRetry, readyTimeoutMs: (ctx.values['ready-timeout'] as number) * 1000 },
+      ),
+    ),
   );
   const apps = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -74,7 +74,12 @@ export async function startApp(
   repoRoot: string,
   name: AppName,
   env: Record<string, string>,
-  opts: { nodeFlags?: string[]; onRetry?: (why: string) => void } = {},
+  opts: {
+    nodeFlags?: string[];
+    onRetry?: (why: string) => void;
+    /** How long it may take to be ready (default 90 s); a stage restoring much state takes longer. */
+    readyTimeoutMs?: number;
+  } = {},
 ): Promise<RunningApp> {
   try {
     return await startAppOnce(repoRoot, name, env, opts);
@@ -93,7 +98,7 @@ async function startAppOnce(
   repoRoot: string,
   name: AppName,
   env: Record<string, string>,
-  opts: { nodeFlags?: string[] },
+  opts: { nodeFlags?: string[]; readyTimeoutMs?: number },
 ): Promise<RunningApp> {
   const opsPort = await freePort();
   const port = name === 'ingest' || name === 'gateway' ? await freePort() : 0;
@@ -134,11 +139,16 @@ async function startAppOnce(
     },
     output: () => lines.join('\n'),
   };
-  await waitReady(app, name === 'topics' ? undefined : opsPort, exited);
+  await waitReady(app, name === 'topics' ? undefined : opsPort, exited, opts.readyTimeoutMs ?? 90_000);
   return app;
 }
 
-async function waitReady(app: RunningApp, opsPort: number | undefined, exited: Promise<void>): Promise<void> {
+async function waitReady(
+  app: RunningApp,
+  opsPort: number | undefined,
+  exited: Promise<void>,
+  timeoutMs: number,
+): Promise<void> {
   if (opsPort === undefined) {
     // A one-shot job: ready means done, and done means exit code 0.
     await exited;
@@ -146,7 +156,7 @@ async function waitReady(app: RunningApp, opsPort: number | undefined, exited: P
       throw new Error(`${app.name} failed (exit ${app.child.exitCode}):\n${app.output()}`);
     return;
   }
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (app.child.exitCode !== null || app.child.signalCode !== null) {
       throw new Error(
@@ -161,7 +171,7 @@ async function waitReady(app: RunningApp, opsPort: number | undefined, exited: P
     }
     if (Date.now() > deadline) {
       app.kill();
-      throw new Error(`${app.name} not ready after 90 s:\n${app.output()}`);
+      throw new Error(`${app.name} not ready after ${timeoutMs / 1000} s:\n${app.output()}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

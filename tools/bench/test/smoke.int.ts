@@ -174,6 +174,60 @@ describe('npm run bench (smoke)', () => {
     expect(run.report.lost).toBeGreaterThan(0);
   });
 
+  it('state: seeds history, restarts enrich and route, measures changelog bytes per vote, runs the pipeline', async () => {
+    const run = await runBench('state', [
+      'state',
+      ...['--users', '1000', '--comments', '1000', '--threads', '100', '--votes', '1000'],
+      ...['--hot-voters', '100', '--probe-votes', '20'],
+      ...['--rate', '20', '--duration', '2', '--warmup', '1', '--sockets', '9'],
+    ]);
+    expectStatus(run, 0);
+    expect(run.report.verdict).toBe('ok');
+    const r = run.report.results as {
+      seeded: { topic: string; records: number }[];
+      hotComment: { wanted: number; held: number };
+      starts: Record<string, Record<'cold' | 'warm', { readySeconds: number; rssAtReady: number }>>;
+      votes: { votes: number; routeBytes: number; routeRecords: number; deadLettered: string[] }[];
+      pipeline: { accepted: number; delivered: number; expected: number };
+    };
+    // The global tables one record per user and thread; the comments' and votes' records depend
+    // on their topics' format (src/state/format-*.ts).
+    expect(r.seeded.slice(0, 2)).toEqual([
+      expect.objectContaining({ topic: 'users', records: 1000 }),
+      expect.objectContaining({ topic: 'threads', records: 100 }),
+    ]);
+    for (const s of r.seeded) expect(s.records).toBeGreaterThan(0);
+    expect(r.hotComment).toMatchObject({ wanted: 100, held: 100 });
+    for (const stage of ['enrich', 'route']) {
+      for (const kind of ['cold', 'warm'] as const) {
+        expect(r.starts[stage]![kind].readySeconds).toBeGreaterThan(0);
+        expect(r.starts[stage]![kind].rssAtReady).toBeGreaterThan(0);
+      }
+    }
+    // Every probe vote reached route and cost its changelog something; 100 voters fit on the hot
+    // comment, so none was dead-lettered.
+    expect(r.votes.map((x) => x.votes)).toEqual([20, 20, 1]);
+    for (const x of r.votes) {
+      expect(x.routeRecords).toBeGreaterThanOrEqual(1);
+      expect(x.routeBytes).toBeGreaterThan(0);
+      expect(x.deadLettered).toEqual([]);
+    }
+    expect(r.pipeline.accepted).toBe(40);
+    expect(r.pipeline.delivered).toBe(r.pipeline.expected);
+    const targets = run.report.tables.find((t) => t.title.startsWith('targets'))!;
+    expect(targets.rows.map((row) => `${row[0]} ${row[1]}`)).toEqual([
+      'enrich RSS after restore, MB',
+      'enrich ready cold (no local state), s',
+      'enrich ready warm (restart), s',
+      'enrich changelog bytes per vote',
+      'route RSS after restore, MB',
+      'route ready cold (no local state), s',
+      'route ready warm (restart), s',
+      'route changelog bytes per vote',
+    ]);
+    expect(run.stdout).toContain('accept -> receipt (e2e)');
+  });
+
   it('connect: every socket subscribes and stays; memory per socket is read', async () => {
     const run = await runBench('connect', [
       'connect',

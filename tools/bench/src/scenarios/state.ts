@@ -1,0 +1,303 @@
+/**
+ * state: what the stages' state costs as history grows. Seeds history straight into the state
+ * topics (users, threads, comments.index, comments.scores: 1,000,000 users, 1,000,000 comments
+ * over 100,000 threads, 1,000,000 votes with 100,000 voters on one comment by default), then for
+ * enrich and route: time to ready cold and warm, RSS after the restore, changelog bytes per vote
+ * (votes sent through both stages, the changelogs' growth read back), and last a short pipeline
+ * run (the pipeline scenario) on stages that restored all of it. Each figure is printed against
+ * its target (issue 16).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DLQ_HEADERS, HEADERS, TOPICS } from '@threadcast/contracts';
+import type { RunContext, ScenarioResult } from '../context';
+import type { CpuWindow } from '../cpu-window';
+import { startGroupsAtEnd } from '../groups-at-end';
+import { benchKafka } from '../kafka-client';
+import { machineWarnings } from '../report';
+import type { Cell, Table } from '../table';
+import { changelogGrowth, endOffsets } from '../state/changelog-bytes';
+import { hotCommentState } from '../state/format-comment-scores';
+import { history, type HistorySizes } from '../state/history';
+import {
+  hotVote,
+  oneCommentVotes,
+  produceVotes,
+  spreadVotes,
+  waitCommitted,
+  type VoteSet,
+} from '../state/probe-votes';
+import { seedTopic, type Seeded } from '../state/seed';
+import { CHANGELOGS, SEEDS } from '../state/seeds';
+import { startStage, stateDirEnv, type StageName, type StageStart } from '../state/stage-start';
+import { STATE_TARGETS, targetRows, type StageFigures } from '../state/targets';
+import { runPipeline } from './pipeline';
+
+const STAGES: StageName[] = ['enrich', 'route'];
+const MB = 1e6;
+
+export async function runState(ctx: RunContext): Promise<ScenarioResult> {
+  const v = ctx.values;
+  const sizes: HistorySizes = {
+    users: v.users as number,
+    comments: v.comments as number,
+    threads: v.threads as number,
+    votes: v.votes as number,
+    hotVoters: v['hot-voters'] as number,
+    votersPerComment: v['voters-per-comment'] as number,
+  };
+  const h = history(ctx.runId, sizes);
+  const readyTimeoutMs = (v['ready-timeout'] as number) * 1000;
+  const { kafka, logger } = benchKafka(ctx.broker.brokers, 'threadcast-bench-state');
+  const warnings: string[] = [];
+  const load: Record<string, CpuWindow> = {};
+
+  // 1. History, straight into the topics.
+  const seeded: Seeded[] = [];
+  for (const s of SEEDS) {
+    ctx.log(`seeding ${s.topic}...`);
+    seeded.push(await seedTopic(kafka, s.topic, s.records(h), ctx.log));
+  }
+  const hot = hotCommentState(h).seed;
+  if (hot.held < hot.wanted) {
+    warnings.push(
+      `the hot comment's ${hot.wanted.toLocaleString('en-US')} voters do not fit today's comments.scores record ` +
+        `(one whole state per comment, at most 1,000,000 bytes): ${hot.held.toLocaleString('en-US')} seeded ` +
+        `(${hot.bytes.toLocaleString('en-US')} bytes); route dead-letters every vote past them (score_state_too_large)`,
+    );
+  }
+
+  // 2. Each stage cold (no local state), then warm (a second start, local state kept).
+  const groups: Record<StageName, { groupId: string; topic: string; env: Record<string, string> }> = {
+    enrich: {
+      groupId: `bench-state-enrich-${ctx.runId}`,
+      topic: TOPICS.comments,
+      env: { ENRICH_GROUP_ID: `bench-state-enrich-${ctx.runId}` },
+    },
+    route: {
+      groupId: `bench-state-route-${ctx.runId}`,
+      topic: TOPICS.commentsEnriched,
+      env: { ROUTE_GROUP_ID: `bench-state-route-${ctx.runId}` },
+    },
+  };
+  await startGroupsAtEnd(ctx.broker.brokers, Object.values(groups));
+  const started: Partial<Record<StageName, { cold: StageStart; warm: StageStart }>> = {};
+  const running: StageStart[] = [];
+  const stateDirs: string[] = [];
+  const votes: {
+    set: VoteSet;
+    enrich: number;
+    route: number;
+    routeHeaders: number;
+    routeRecords: number;
+    dlq: string[];
+  }[] = [];
+  try {
+    for (const stage of STAGES) {
+      const dir = mkdtempSync(join(tmpdir(), `bench-state-${stage}-`));
+      stateDirs.push(dir);
+      const env = { KAFKA_BROKERS: ctx.broker.brokers, ...groups[stage].env, ...stateDirEnv(stage, dir) };
+      const start = () =>
+        startStage({
+          repoRoot: ctx.repoRoot,
+          stage,
+          env,
+          brokerPid: ctx.broker.pid,
+          readyTimeoutMs,
+          log: ctx.log,
+        });
+      ctx.log(`${stage}: cold start (no local state)...`);
+      const cold = await start();
+      ctx.log(
+        `${stage}: ready in ${cold.readySeconds.toFixed(1)} s, RSS ${(cold.rssAtReady / MB).toFixed(0)} MB`,
+      );
+      await cold.app.stop();
+      ctx.log(`${stage}: warm start (its local state kept)...`);
+      const warm = await start();
+      running.push(warm);
+      ctx.log(
+        `${stage}: ready in ${warm.readySeconds.toFixed(1)} s, RSS ${(warm.rssAtReady / MB).toFixed(0)} MB`,
+      );
+      started[stage] = { cold, warm };
+      load[`${stage} cold start`] = cold.load;
+      load[`${stage} warm start`] = warm.load;
+      warnings.push(...machineWarnings(`${stage} cold start`, cold.load));
+      warnings.push(...machineWarnings(`${stage} warm start`, warm.load));
+    }
+
+    // 3. Votes through both (warm) stages; what each changelog grew by.
+    const sets = [
+      spreadVotes(h, v['probe-votes'] as number),
+      oneCommentVotes(h, v['probe-votes'] as number),
+      ...(h.sizes.hotVoters > 0 ? [hotVote(h, hot.held)] : []),
+    ];
+    for (const set of sets) {
+      ctx.log(`votes: ${set.label}...`);
+      const topics = [...CHANGELOGS.enrich, ...CHANGELOGS.route, TOPICS.dlq];
+      const before = await endOffsets(kafka, topics);
+      await produceVotes(kafka, set);
+      await waitCommitted(kafka, groups.enrich.groupId, groups.enrich.topic);
+      await waitCommitted(kafka, groups.route.groupId, groups.route.topic);
+      const after = await endOffsets(kafka, topics);
+      const only = (names: readonly string[]) => new Map([...before].filter(([t]) => names.includes(t)));
+      const prefix = `bench-state-read-${ctx.runId}-${votes.length}`;
+      const enrich = await changelogGrowth(kafka, logger, `${prefix}-e`, only(CHANGELOGS.enrich), after);
+      const route = await changelogGrowth(kafka, logger, `${prefix}-r`, only(CHANGELOGS.route), after);
+      const dlq = await changelogGrowth(kafka, logger, `${prefix}-d`, only([TOPICS.dlq]), after);
+      const ours = new Set(set.records.map((r) => r.headers?.[HEADERS.eventId]));
+      votes.push({
+        set,
+        enrich: enrich.keyValueBytes + enrich.headerBytes,
+        route: route.keyValueBytes + route.headerBytes,
+        routeHeaders: route.headerBytes,
+        routeRecords: route.records,
+        // Dead-lettered votes of this set, by code (the DLQ copy keeps the original headers).
+        dlq: dlq.written
+          .filter((r) => ours.has(r.headers[HEADERS.eventId] ?? eventIdOf(r.value)))
+          .map((r) => r.headers[DLQ_HEADERS.code] ?? '?'),
+      });
+    }
+  } finally {
+    await Promise.all(running.map((s) => s.app.stop()));
+    for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
+  }
+
+  // 4. The pipeline right after: four fresh services restoring all of it, a short measured run.
+  ctx.log('pipeline: a short run on stages that restore the seeded history...');
+  const pipeline = await runPipeline({
+    ...ctx,
+    values: {
+      ...v,
+      threads: Math.min(100, v.sockets as number),
+      concurrency: 200,
+    },
+  });
+
+  const starts = started as Record<StageName, { cold: StageStart; warm: StageStart }>;
+  const perVote = (n: number, set: VoteSet) => Math.round((n / set.records.length) * 10) / 10;
+  const spread = votes[0]!;
+  const figures: Record<StageName, StageFigures> = {
+    enrich: {
+      rssMb: starts.enrich.warm.rssAtReady / MB,
+      coldSeconds: starts.enrich.cold.readySeconds,
+      warmSeconds: starts.enrich.warm.readySeconds,
+      changelogBytesPerVote: perVote(spread.enrich, spread.set),
+    },
+    route: {
+      rssMb: starts.route.warm.rssAtReady / MB,
+      coldSeconds: starts.route.cold.readySeconds,
+      warmSeconds: starts.route.warm.readySeconds,
+      changelogBytesPerVote: perVote(spread.route, spread.set),
+    },
+  };
+  const mb = (b: number) => Math.round(b / 1e5) / 10;
+  const s1 = (x: number) => Math.round(x * 10) / 10;
+  const seedTable: Table = {
+    title:
+      `state: history seeded into the state topics (${sizes.users.toLocaleString('en-US')} users, ` +
+      `${sizes.comments.toLocaleString('en-US')} comments over ${sizes.threads.toLocaleString('en-US')} threads, ` +
+      `${sizes.votes.toLocaleString('en-US')} votes, ${sizes.hotVoters.toLocaleString('en-US')} of them on one comment)`,
+    columns: ['topic', 'records', 'bytes (key + value)', 'seconds'],
+    rows: [
+      ...seeded.map((s): Cell[] => [s.topic, s.records, s.bytes, s1(s.seconds)]),
+      ['hot comment: voters wanted', hot.wanted, null, null],
+      ["hot comment: voters today's format holds", hot.held, hot.bytes, null],
+    ],
+  };
+  const startRow = (stage: StageName, kind: 'cold' | 'warm'): Cell[] => {
+    const s = starts[stage][kind];
+    return [
+      stage,
+      kind,
+      s1(s.readySeconds),
+      mb(s.rssAtReady),
+      mb(s.peakRss),
+      mb(s.rssAfterGc),
+      mb(s.heapAfterGc),
+      s1(s.cpuSeconds),
+    ];
+  };
+  const startTable: Table = {
+    title:
+      'starts: spawn -> /readyz 200 (restore included; polled every 200 ms). warm = a second start: ' +
+      'today the stages keep no local state, so every start is cold',
+    columns: [
+      'stage',
+      'start',
+      'ready s',
+      'RSS MB at ready',
+      'peak RSS MB',
+      'RSS MB after GC',
+      'heap MB after GC',
+      'CPU s',
+    ],
+    rows: STAGES.flatMap((s) => [startRow(s, 'cold'), startRow(s, 'warm')]),
+  };
+  const voteTable: Table = {
+    title:
+      'changelog bytes per vote (votes produced to comments, through warm enrich and route; records read back: key + value + headers)',
+    columns: ['votes', 'enrich B/vote', 'route B/vote', 'of which headers', 'route records', 'dead-lettered'],
+    rows: votes.map((x) => [
+      x.set.label,
+      perVote(x.enrich, x.set),
+      perVote(x.route, x.set),
+      perVote(x.routeHeaders, x.set),
+      x.routeRecords,
+      x.dlq.length === 0 ? 'none' : summarize(x.dlq),
+    ]),
+  };
+  const targets: Table = {
+    title: 'targets (issue 16), this machine',
+    columns: ['stage', 'figure', 'value', 'target', 'met'],
+    rows: STAGES.flatMap((s) => targetRows(s, figures[s])),
+  };
+  for (const [k, w] of Object.entries(pipeline.load)) load[`pipeline: ${k}`] = w;
+  return {
+    tables: [seedTable, startTable, voteTable, targets, ...pipeline.tables],
+    results: {
+      seeded,
+      hotComment: hot,
+      starts: Object.fromEntries(
+        STAGES.map((s) => [
+          s,
+          Object.fromEntries(
+            (['cold', 'warm'] as const).map((k) => {
+              const { app: _app, load: _load, ...rest } = starts[s][k];
+              return [k, rest];
+            }),
+          ),
+        ]),
+      ),
+      votes: votes.map((x) => ({
+        label: x.set.label,
+        votes: x.set.records.length,
+        enrichBytes: x.enrich,
+        routeBytes: x.route,
+        routeHeaderBytes: x.routeHeaders,
+        routeRecords: x.routeRecords,
+        deadLettered: x.dlq,
+      })),
+      figures,
+      targets: STATE_TARGETS,
+      pipeline: pipeline.results,
+    },
+    load,
+    warnings: [...warnings, ...pipeline.warnings.map((w) => `pipeline: ${w}`)],
+    lost: pipeline.lost,
+  };
+}
+
+function summarize(codes: string[]): string {
+  const n = new Map<string, number>();
+  for (const c of codes) n.set(c, (n.get(c) ?? 0) + 1);
+  return [...n].map(([c, k]) => `${k} ${c}`).join(', ');
+}
+
+function eventIdOf(value: Buffer | null): string | undefined {
+  try {
+    return (JSON.parse(value?.toString('utf8') ?? 'null') as { eventId?: string } | null)?.eventId;
+  } catch {
+    return undefined;
+  }
+}

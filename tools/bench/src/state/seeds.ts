@@ -1,0 +1,25 @@
+/**
+ * What the state scenario seeds, topic by topic, and which topics are each stage's changelogs.
+ * One format module per topic: when a topic's format changes, its module is replaced and this
+ * list follows; the history (history.ts) and the measurements do not change.
+ */
+import type { OutRecord } from '@threadcast/kafka';
+import { TOPICS } from '@threadcast/contracts';
+import { commentIndexRecords, ENRICH_CHANGELOGS } from './format-comment-index';
+import { commentScoreRecords, ROUTE_CHANGELOGS } from './format-comment-scores';
+import { threadRecords } from './format-threads';
+import { userRecords } from './format-users';
+import type { History } from './history';
+import type { StageName } from './stage-start';
+
+export const SEEDS: { topic: string; records(h: History): Iterable<OutRecord> }[] = [
+  { topic: TOPICS.users, records: userRecords },
+  { topic: TOPICS.threads, records: threadRecords },
+  { topic: TOPICS.commentIndex, records: commentIndexRecords },
+  { topic: TOPICS.commentScores, records: commentScoreRecords },
+];
+
+export const CHANGELOGS: Record<StageName, readonly string[]> = {
+  enrich: ENRICH_CHANGELOGS,
+  route: ROUTE_CHANGELOGS,
+};
