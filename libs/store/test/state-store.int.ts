@@ -45,7 +45,10 @@ describe('state store on a real broker', () => {
   };
   const held = async (registry: ReturnType<typeof createMetricsRegistry>) => {
     const m = await registry.getSingleMetric('threadcast_store_partitions')!.get();
-    return m.values.filter((v) => v.value === 1).map((v) => Number(v.labels.partition)).sort();
+    return m.values
+      .filter((v) => v.value === 1)
+      .map((v) => Number(v.labels.partition))
+      .sort();
   };
   const record = (partition: number, key: string, value: string | null): OutRecord => ({
     topic,
@@ -59,7 +62,14 @@ describe('state store on a real broker', () => {
     await admin.connect();
     await producer.connect();
     await createTopicsAndWait(admin, {
-      topics: [{ topic, numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      topics: [
+        {
+          topic,
+          numPartitions: 3,
+          replicationFactor: 1,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
     });
   });
   afterAll(async () => {
@@ -118,7 +128,9 @@ describe('state store on a real broker', () => {
     expect(await held(second.registry)).toEqual([2]);
     expect(second.store.holds(1)).toBe(false);
     await second.store.assign([1, 2]);
-    expect(second.store.restores()[0]).toEqual(expect.objectContaining({ partition: 1, kind: 'warm', records: 0 }));
+    expect(second.store.restores()[0]).toEqual(
+      expect.objectContaining({ partition: 1, kind: 'warm', records: 0 }),
+    );
     expect(second.store.partition(1).get('later5')?.toString()).toBe('x5');
   });
 
