@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
@@ -65,6 +67,10 @@ export async function startService(
   env: Record<string, string> = {},
   ports: { opsPort?: number; port?: number; wait?: boolean } = {},
 ): Promise<RunningService> {
+  // Each stage process its own state directory, kept across restartService (a pod's volume).
+  if ((name === 'enrich' || name === 'route') && env.STATE_DIR === undefined) {
+    env = { ...env, STATE_DIR: mkdtempSync(join(tmpdir(), `threadcast-${name}-state-`)) };
+  }
   const opsPort = ports.opsPort ?? (await freePort());
   const port = name === 'ingest' || name === 'gateway' ? (ports.port ?? (await freePort())) : 0;
   const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };

@@ -1,9 +1,18 @@
-import { consumerGroupConfig, int, kafkaConfig, opsConfig, processConfig, str } from '@threadcast/config';
+import {
+  consumerGroupConfig,
+  int,
+  kafkaConfig,
+  opsConfig,
+  processConfig,
+  stateConfig,
+  str,
+} from '@threadcast/config';
 
 export const routeConfig = {
   ...kafkaConfig,
   ...consumerGroupConfig,
   ...processConfig,
+  ...stateConfig,
   ...opsConfig(9103),
   ROUTE_GROUP_ID: str('Consumer group of the route stage on comments.enriched.', 'threadcast-route'),
   ROUTE_VOTE_WINDOW_MS: int('Votes are coalesced into one comment.score per comment per window.', 250, {

@@ -1,23 +1,17 @@
-// route: comments.enriched -> deliveries (who gets what), votes -> comments.scores + coalesced
-// comment.score updates. Only wiring here; the logic is in the files it imports.
+// route: comments.enriched -> deliveries (who gets what), votes -> its partition-local `votes`
+// store (changelog route.votes-changelog) + coalesced comment.score updates. Only wiring here;
+// the logic is in the files it imports.
 import { telemetry } from './instrument'; // first: see instrument.ts
-import { randomUUID } from 'node:crypto';
-import { TOPICS, type CommentScoreState } from '@threadcast/contracts';
-import {
-  createKafka,
-  createKeyedProducer,
-  openChangelogReader,
-  startStageService,
-  uniqueGroupId,
-  type ChangelogReader,
-} from '@threadcast/kafka';
+import { TOPICS } from '@threadcast/contracts';
+import { createKafka, createKeyedProducer, startStageService, uniqueGroupId } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
+import { openStateStore } from '@threadcast/store';
 import { createCoalescer } from './coalescer';
 import { routeConfig } from './config';
 import { createRouteHandler } from './route-handler';
 import { routeMetrics } from './route-metrics';
-import { loadScoreRecord, SCORE_HEADERS } from './score-changelog';
 import { scoreRecord, type PendingScore } from './score-delivery';
+import { readTally, restoreVotes, VOTES_STORE } from './vote-store';
 
 void runService({
   name: 'route',
@@ -26,36 +20,34 @@ void runService({
     // Registered first, so it runs last: spans of the final batches get exported.
     onShutdown('telemetry', () => telemetry.shutdown());
     const kafka = createKafka(config, logger, 'threadcast-route', registry);
-    // Unique per process, not per pod name: a restarted process must apply its own earlier writes.
-    const writerId = `${instanceId}-${randomUUID().slice(0, 8)}`;
     const producer = createKeyedProducer(kafka, {
       minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS,
       maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES,
     });
 
-    // The vote table: restored from comments.scores before the stage starts, then kept by this
-    // process' own writes; after every rebalance it catches up with what other route pods wrote
-    // (their states for the partitions this pod takes over). Never a read-back of its own writes.
-    const scores = new Map<string, CommentScoreState>();
-    let changelog: ChangelogReader | undefined;
-    const openChangelog = async () =>
-      (changelog ??= await openChangelogReader({
-        kafka,
-        topic: TOPICS.commentScores,
-        groupId: `${uniqueGroupId(`${config.ROUTE_GROUP_ID}-tables`, instanceId)}-scores`,
-        logger,
-        onRecord: (r) => {
-          if (r.headers[SCORE_HEADERS.writer] !== writerId) loadScoreRecord(scores, r);
-        },
-      }));
-    onShutdown('tables', () => changelog?.close());
+    // The vote state: on disk, only the partitions of comments.enriched this pod is assigned,
+    // each restored from its changelog partition before its first record is handled.
+    const votes = openStateStore({
+      kafka,
+      logger,
+      registry,
+      stateDir: config.STATE_DIR,
+      service: 'route',
+      name: VOTES_STORE,
+      changelogTopic: TOPICS.routeVotesChangelog,
+      readerGroupId: `${uniqueGroupId(`${config.ROUTE_GROUP_ID}-stores`, instanceId)}-${VOTES_STORE}`,
+      restore: restoreVotes,
+    });
+    readiness.add('stores', () => !votes.isRestoring());
 
     const coalescer = createCoalescer<PendingScore>({
       windowMs: config.ROUTE_VOTE_WINDOW_MS,
       maxPending: config.ROUTE_MAX_DIRTY_COMMENTS,
       build: (commentId, pending) => {
-        const state = scores.get(commentId);
-        return state && scoreRecord(state, pending);
+        // A partition handed over meanwhile: its new owner sends the next update.
+        if (!votes.holds(pending.partition)) return undefined;
+        const tally = readTally(votes.partition(pending.partition).local, commentId);
+        return tally && scoreRecord(commentId, tally, pending);
       },
       send: (records) => producer.send(records),
       onFlush: (sent, failed, error) => {
@@ -66,10 +58,7 @@ void runService({
         }
       },
     });
-    const metrics = routeMetrics(registry, {
-      dirtyComments: coalescer.size,
-      scoreTableComments: () => scores.size,
-    });
+    const metrics = routeMetrics(registry, { dirtyComments: coalescer.size });
 
     startStageService({
       logger,
@@ -82,22 +71,24 @@ void runService({
       groupId: config.ROUTE_GROUP_ID,
       topic: TOPICS.commentsEnriched,
       deadLetterTopic: TOPICS.dlq,
-      requiredTopics: [TOPICS.commentsEnriched, TOPICS.deliveries, TOPICS.commentScores, TOPICS.dlq],
-      restore: async () => {
-        await (await openChangelog()).catchUp();
-        logger.info({ comments: scores.size }, 'vote table loaded');
-      },
-      onAssigned: async () => (await openChangelog()).catchUp(),
+      requiredTopics: [TOPICS.commentsEnriched, TOPICS.deliveries, TOPICS.routeVotesChangelog, TOPICS.dlq],
+      // Nothing global to load: the store restores partitions as they are assigned.
+      restore: async () => undefined,
+      onAssigned: (partitions) => votes.assign(partitions),
+      // Everything produced before the committed offsets is acknowledged: checkpoint it.
+      onCommitted: () => votes.checkpoint(),
       handler: createRouteHandler({
         route: { maxMentions: config.ROUTE_MAX_MENTIONS },
-        scores,
+        votes,
         coalescer,
-        writerId,
         metrics,
       }),
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-      // Sends what the last batch marked, before the producer flushes and disconnects.
-      afterStop: () => coalescer.close(),
+      // Sends what the last batch marked, then checkpoints and closes the store (files kept).
+      afterStop: async () => {
+        await coalescer.close();
+        await votes.close();
+      },
     });
     // Runs first: sends what is pending before the stage drains its batch, in case that is slow.
     onShutdown('coalescer-flush', () => coalescer.flush());

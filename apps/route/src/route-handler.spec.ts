@@ -1,10 +1,14 @@
-import { TOPICS, type CommentScoreState, type EnrichedEvent } from '@threadcast/contracts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOPICS, type EnrichedEvent } from '@threadcast/contracts';
 import type { InRecord, OutRecord } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
+import { openLocalPartition, type PartitionState } from '@threadcast/store';
 import { createCoalescer, type Timers } from './coalescer';
 import { createRouteHandler } from './route-handler';
-import { SCORE_HEADERS } from './score-changelog';
 import { scoreRecord, type PendingScore } from './score-delivery';
+import { readTally } from './vote-store';
 
 const at = '2026-11-27T10:00:00.000Z';
 const base = { eventId: 'e1', threadId: 't1', forumId: 'f1', commentId: 'c1', acceptedAt: at };
@@ -26,33 +30,58 @@ const vote = (userId: string, value: 1 | -1): EnrichedEvent => ({
   value,
 });
 
+const created: EnrichedEvent = {
+  ...base,
+  type: 'comment.created',
+  author: { id: 'alice', name: 'Alice' },
+  html: '<p>hi</p>',
+  mentions: [],
+  moderation: 'open',
+  spam: { score: 0, reasons: [] },
+};
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
 function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'route-handler-'));
+  const store = openLocalPartition(dir, 5, TOPICS.routeVotesChangelog);
+  cleanups.push(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const state: PartitionState = store.state;
   let windowEnd: (() => void) | undefined;
   const timers: Timers = { set: (fn) => (windowEnd = fn), clear: () => (windowEnd = undefined) };
-  const scores = new Map<string, CommentScoreState>();
   const sent: OutRecord[] = [];
   const coalescer = createCoalescer<PendingScore>({
     windowMs: 250,
     maxPending: 100,
     build: (id, pending) => {
-      const state = scores.get(id);
-      return state && scoreRecord(state, pending);
+      const tally = readTally(state.local, id);
+      return tally && scoreRecord(id, tally, pending);
     },
     send: async (records) => void sent.push(...records),
     timers,
   });
   const handler = createRouteHandler({
     route: { maxMentions: 20 },
-    scores,
+    votes: {
+      partition: (p) => {
+        if (p !== 5) throw new Error(`partition ${p} not held`);
+        return state;
+      },
+    },
     coalescer,
-    writerId: 'w1',
   });
   const handle = (r: InRecord) => handler(r) as OutRecord[];
   const endWindow = async () => {
     windowEnd?.();
     await new Promise((r) => setImmediate(r));
   };
-  return { handle, scores, sent, endWindow };
+  return { handle, state, sent, endWindow };
 }
 const frame = (r: OutRecord) => JSON.parse(String(r.value));
 
@@ -89,7 +118,16 @@ describe('route handler', () => {
     expect(out.map((r) => [r.topic, r.key, r.headers?.['tc-channel']])).toEqual([
       [TOPICS.deliveries, 't1', 'thread:t1'],
       [TOPICS.deliveries, 'user:bob', 'user:bob'],
+      [TOPICS.routeVotesChangelog, 'c/c1', undefined],
     ]);
+    // The comment's existence, to the changelog partition of its input partition, bare.
+    expect(out[2]).toEqual({
+      topic: TOPICS.routeVotesChangelog,
+      partition: 5,
+      key: 'c/c1',
+      value: Buffer.from('t1'),
+      changelog: true,
+    });
     expect(out[1]!.headers).toEqual({
       'tc-schema': 'deliveries.v1',
       'tc-channel': 'user:bob',
@@ -105,12 +143,19 @@ describe('route handler', () => {
 
   it('coalesces 50 votes in one window into one score update with the right total', async () => {
     const { handle, sent, endWindow } = setup();
+    handle(input(created));
     for (let i = 0; i < 50; i++) {
       const out = handle(input(vote(`u${i}`, i < 30 ? 1 : -1)));
-      expect(out).toHaveLength(1);
-      expect(out[0]!.topic).toBe(TOPICS.commentScores);
-      expect(out[0]!.key).toBe('c1');
-      expect(out[0]!.headers?.[SCORE_HEADERS.writer]).toBe('w1');
+      // One tiny changelog record per vote, whatever the number of voters before it.
+      expect(out).toEqual([
+        {
+          topic: TOPICS.routeVotesChangelog,
+          partition: 5,
+          key: `v/c1/u${i}`,
+          value: Buffer.from(i < 30 ? '+' : '-'),
+          changelog: true,
+        },
+      ]);
     }
     expect(sent).toEqual([]);
     await endWindow();
@@ -132,20 +177,45 @@ describe('route handler', () => {
   });
 
   it('counts a re-applied vote once, and a changed vote as the voter latest', async () => {
-    const { handle, sent, scores, endWindow } = setup();
+    const { handle, sent, state, endWindow } = setup();
+    handle(input(created));
     handle(input(vote('u1', 1)));
     handle(input(vote('u2', 1)));
+    // A replay is written to the changelog again (the first write may never have got there),
+    // but counts nothing.
     const replay = handle(input(vote('u2', 1)));
-    expect(JSON.parse(String(replay[0]!.value))).toEqual({
-      commentId: 'c1',
-      threadId: 't1',
-      votes: { u1: 1, u2: 1 },
-    });
+    expect(replay.map((r) => [r.key, String(r.value)])).toEqual([['v/c1/u2', '+']]);
     await endWindow();
     expect(frame(sent[0]!).event).toMatchObject({ score: 2, up: 2, down: 0 });
     handle(input(vote('u2', -1)));
     await endWindow();
     expect(frame(sent[1]!).event).toMatchObject({ score: 0, up: 1, down: 1 });
-    expect(scores.get('c1')?.votes).toEqual({ u1: 1, u2: -1 });
+    expect(readTally(state.local, 'c1')).toEqual({ up: 1, down: 1 });
+  });
+
+  it('dead-letters a vote for a comment it never saw created, and keeps no state for it', () => {
+    const { handle, state } = setup();
+    expect(() => handle(input(vote('u1', 1)))).toThrow(
+      expect.objectContaining({ code: 'unknown_comment' }) as unknown as Error,
+    );
+    expect(state.get('v/c1/u1')).toBeUndefined();
+    expect(readTally(state.local, 'c1')).toBeUndefined();
+  });
+
+  it('tombstones a deleted comment: its votes, its existence and its tally', () => {
+    const { handle, state } = setup();
+    handle(input(created));
+    handle(input(vote('u1', 1)));
+    handle(input(vote('u2', -1)));
+    const out = handle(input({ ...base, type: 'comment.deleted' }));
+    expect(out.filter((r) => r.topic === TOPICS.routeVotesChangelog).map((r) => [r.key, r.value])).toEqual([
+      ['v/c1/u1', null],
+      ['v/c1/u2', null],
+      ['c/c1', null],
+    ]);
+    expect([...state.keys('v/c1/')]).toEqual([]);
+    expect(readTally(state.local, 'c1')).toBeUndefined();
+    // Deleted: later votes are refused like votes for a comment that never was.
+    expect(() => handle(input(vote('u3', 1)))).toThrow(PoisonRecordError);
   });
 });

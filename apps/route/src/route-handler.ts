@@ -1,40 +1,38 @@
 import { context, trace } from '@opentelemetry/api';
-import { decodeEnrichedEvent, type CommentScoreState } from '@threadcast/contracts';
+import { decodeEnrichedEvent } from '@threadcast/contracts';
 import type { OutRecord, StageHandler } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
+import type { StateStore } from '@threadcast/store';
 import type { Coalescer } from './coalescer';
 import { deliveryMeta, deliveryRecord } from './delivery-record';
 import { routeEvent, type RouteOptions } from './route-event';
-import { scoreChangelogRecord } from './score-changelog';
 import type { PendingScore } from './score-delivery';
-import { applyVote } from './score-state';
 import type { RouteMetrics } from './route-metrics';
+import { applyVote, recordCreated, recordDeleted } from './vote-store';
 
 export interface RouteHandlerDeps {
   route: RouteOptions;
-  /** comment id -> its votes; shared with the changelog reader and the coalescer. */
-  scores: Map<string, CommentScoreState>;
+  /** The `votes` store: the partition of each record's own comments.enriched partition. */
+  votes: Pick<StateStore, 'partition'>;
   coalescer: Coalescer<PendingScore>;
-  /** Tags this process' changelog writes, so its reader does not apply them a second time. */
-  writerId: string;
   metrics?: RouteMetrics;
 }
 
 /**
- * The route stage: an enriched event in, its deliveries out. A vote yields no delivery of its
- * own: it yields the comment's new vote state for `comments.scores`, committed with the vote's
- * offset, and marks the comment for the coalescer, which sends one `comment.score` per window.
+ * The route stage: an enriched event in, its deliveries out, and the changelog records of its
+ * `votes` store partition (vote-store.ts): a creation records that the comment exists, a delete
+ * tombstones its state, a vote updates the voter's vote and the comment's tally (O(1)) and marks
+ * the comment for the coalescer, which sends one `comment.score` per window.
  *
- * Crash semantics of the window: once the state and the offset are committed, the vote is never
- * seen again, so a crash before the window flushes loses that window's score update (one per
- * comment voted on in the last `ROUTE_VOTE_WINDOW_MS`); the next vote on the comment emits the
- * correct total, because totals come from the whole state, never from increments. A crash before
- * the commit replays the vote; applying it again changes nothing (latest vote per voter), and the
- * update it re-emits names the same last vote, so it has the same event id and clients dedupe it.
- * The update may be sent before the vote's own commit: that only risks such a duplicate.
+ * Crash semantics of the window: once the vote's changelog record and offset are committed, the
+ * vote is never seen again, so a crash before the window flushes loses that window's score update
+ * (one per comment voted on in the last `ROUTE_VOTE_WINDOW_MS`); the next vote on the comment
+ * emits the correct total. A crash before the commit replays the vote; applying it again changes
+ * no tally (latest vote per voter), and the update it re-emits names the same last vote, so it
+ * has the same event id and clients dedupe it.
  */
 export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
-  const { scores, coalescer, writerId, metrics } = deps;
+  const { votes, coalescer, metrics } = deps;
   return (record) => {
     const decoded = decodeEnrichedEvent(record.value);
     if (!decoded.ok) throw new PoisonRecordError(decoded.code, decoded.message, { field: decoded.field });
@@ -47,13 +45,12 @@ export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
       'event.type': event.type,
     });
     const meta = deliveryMeta(record.headers, event.acceptedAt);
+    const state = votes.partition(record.partition);
     if (event.type === 'comment.voted') {
-      const next = applyVote(scores.get(event.commentId), event);
-      // Built before the table changes: a state too large to write is refused without a trace.
-      const changelog = scoreChangelogRecord(next, { writerId, source: record });
-      scores.set(event.commentId, next);
+      const { record: changelog } = applyVote(state, event);
       coalescer.mark(event.commentId, {
         partition: record.partition,
+        threadId: event.threadId,
         offset: record.offset,
         acceptedAt: event.acceptedAt,
         // Sent later, by the coalescer: its publish span still belongs to this vote's trace.
@@ -63,12 +60,13 @@ export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
     }
     const deliveries = routeEvent(event, deps.route);
     span?.setAttribute('channel', deliveries.map((d) => d.channel).join(','));
-    const out: OutRecord[] = new Array(deliveries.length);
-    for (let i = 0; i < deliveries.length; i++) {
-      const d = deliveries[i]!;
-      out[i] = deliveryRecord(d, meta);
+    const out: OutRecord[] = [];
+    for (const d of deliveries) {
+      out.push(deliveryRecord(d, meta));
       metrics?.delivered(d.channel);
     }
+    if (event.type === 'comment.created') out.push(recordCreated(state, event.commentId, event.threadId));
+    else if (event.type === 'comment.deleted') out.push(...recordDeleted(state, event.commentId));
     return out;
   };
 }

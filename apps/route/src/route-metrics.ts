@@ -7,10 +7,7 @@ export interface RouteMetrics {
 }
 
 /** route's own metrics; the stage runner adds the per-record ones. */
-export function routeMetrics(
-  registry: Registry,
-  gauges: { dirtyComments: () => number; scoreTableComments: () => number },
-): RouteMetrics {
+export function routeMetrics(registry: Registry, gauges: { dirtyComments: () => number }): RouteMetrics {
   const deliveries = new Counter({
     name: 'threadcast_route_deliveries_total',
     help: 'Deliveries route produced for comment events (score updates are counted apart), by channel kind.',
@@ -33,14 +30,6 @@ export function routeMetrics(
     registers: [registry],
     collect() {
       this.set(gauges.dirtyComments());
-    },
-  });
-  new Gauge({
-    name: 'threadcast_route_score_table_comments',
-    help: 'Comments in the in-memory vote table (comments.scores).',
-    registers: [registry],
-    collect() {
-      this.set(gauges.scoreTableComments());
     },
   });
   return {

@@ -2,6 +2,7 @@ import { scoreEventId, scoreRecord, type PendingScore } from './score-delivery';
 
 const pending: PendingScore = {
   partition: 2,
+  threadId: 't1',
   offset: '917',
   acceptedAt: '2026-11-27T10:00:00.000Z',
   meta: { acceptedAtMs: '1700' },
@@ -9,7 +10,7 @@ const pending: PendingScore = {
 
 describe('scoreRecord', () => {
   it('sends the running total to the thread, as of the latest vote', () => {
-    const r = scoreRecord({ commentId: 'c1', threadId: 't1', votes: { a: 1, b: 1, c: -1 } }, pending);
+    const r = scoreRecord('c1', { up: 2, down: 1 }, pending);
     expect(r.key).toBe('t1');
     expect(r.headers).toMatchObject({
       'tc-channel': 'thread:t1',

@@ -1,12 +1,13 @@
-import { threadChannel, type CommentScoreState } from '@threadcast/contracts';
+import { threadChannel } from '@threadcast/contracts';
 import type { OutRecord } from '@threadcast/kafka';
 import { deliveryRecord, type DeliveryMeta } from './delivery-record';
-import { scoreOf } from './score-state';
+import type { Tally } from './vote-store';
 
 /** What the coalescer remembers of a comment's latest vote until its window flushes. */
 export interface PendingScore {
-  /** Where the latest vote sits in comments.enriched. */
+  /** Where the latest vote sits in comments.enriched (its partition is the store partition). */
   partition: number;
+  threadId: string;
   offset: string;
   acceptedAt: string;
   meta: DeliveryMeta;
@@ -21,18 +22,18 @@ export function scoreEventId(commentId: string, pending: PendingScore): string {
   return `score:${commentId}:${pending.partition}:${pending.offset}`;
 }
 
-/** The `comment.score` delivery of a comment's current state, on its thread channel. */
-export function scoreRecord(state: CommentScoreState, pending: PendingScore): OutRecord {
-  const { score, up, down } = scoreOf(state);
+/** The `comment.score` delivery of a comment's current tally, on its thread channel. */
+export function scoreRecord(commentId: string, tally: Tally, pending: PendingScore): OutRecord {
+  const { up, down } = tally;
   return deliveryRecord(
     {
-      channel: threadChannel(state.threadId),
+      channel: threadChannel(pending.threadId),
       event: {
         type: 'comment.score',
-        eventId: scoreEventId(state.commentId, pending),
-        id: state.commentId,
-        threadId: state.threadId,
-        score,
+        eventId: scoreEventId(commentId, pending),
+        id: commentId,
+        threadId: pending.threadId,
+        score: up - down,
         up,
         down,
         at: pending.acceptedAt,

@@ -1,4 +1,4 @@
-import { bool, int, list, oneOf, optional, port } from './fields';
+import { bool, int, list, oneOf, optional, port, str } from './fields';
 
 /** Settings every Kafka-connected service shares. */
 export const kafkaConfig = {
@@ -36,6 +36,14 @@ export const consumerGroupConfig = {
     'How long the broker waits for a silent group member (a killed pod) before giving its partitions to the others. Lower recovers faster; too low evicts pods paused by GC or CPU starvation.',
     30_000,
     { min: 6_000, max: 300_000 },
+  ),
+} as const;
+
+/** Where a stage keeps its partition-local state stores (LMDB, one directory per store and partition). */
+export const stateConfig = {
+  STATE_DIR: str(
+    'Directory of the state stores: <STATE_DIR>/<service>/<store>/<partition>. Mount a volume here in Kubernetes; with local state kept across restarts a pod restores only what changed since its checkpoint, without it everything from the changelog. Relative paths are from the working directory.',
+    '.data/state',
   ),
 } as const;
 

@@ -3,4 +3,4 @@ export type { Field } from './fields';
 export { configuredOrigin, normalizeOrigin, originAllowed, origins } from './origins';
 export { loadConfig, describeConfig, ConfigError } from './load-config';
 export type { ConfigOf, Schema } from './load-config';
-export { kafkaConfig, consumerGroupConfig, processConfig, opsConfig } from './common-config';
+export { kafkaConfig, consumerGroupConfig, processConfig, opsConfig, stateConfig } from './common-config';

@@ -12,8 +12,17 @@ export const TOPICS = {
   threads: 'threads',
   /** enrich's changelog: comment id -> author and thread, so replies can notify the parent's author. */
   commentIndex: 'comments.index',
-  /** route's changelog: comment id -> each voter's latest vote, so totals survive restarts. */
+  /**
+   * route's old vote table (comment id -> every voter's vote), before its state store. Still
+   * provisioned so existing clusters keep it until an operator deletes it; nothing reads or writes it.
+   */
   commentScores: 'comments.scores',
+  /**
+   * Changelog of route's `votes` store, co-partitioned with comments.enriched: partition p holds
+   * the state of comments.enriched partition p. `c/<commentId>` -> thread id (the comment exists),
+   * `v/<commentId>/<voterId>` -> `+` or `-`.
+   */
+  routeVotesChangelog: 'route.votes-changelog',
   /** Gateway pods' subscriber counts per channel (key = channelKey, like deliveries): presence. */
   presence: 'presence',
 } as const;
@@ -61,6 +70,8 @@ export function topicSpecs(opts: { partitions: number; replicationFactor: number
     { name: TOPICS.threads, partitions, replicationFactor, config: table },
     { name: TOPICS.commentIndex, partitions, replicationFactor, config: table },
     { name: TOPICS.commentScores, partitions, replicationFactor, config: table },
+    // Same partition count as comments.enriched (a store partition per input partition).
+    { name: TOPICS.routeVotesChangelog, partitions, replicationFactor, config: table },
     {
       name: TOPICS.presence,
       // Same partitioning as deliveries, so a channel's reports are in the partition number its

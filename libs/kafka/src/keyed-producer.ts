@@ -389,7 +389,11 @@ function toTopicMessages(items: readonly Item[]): TopicMessages[] {
     const r = p.records[i]!;
     let list = byTopic.get(r.topic);
     if (!list) byTopic.set(r.topic, (list = []));
-    list.push({ key: r.key, value: r.value, headers: p.headers[i] });
+    list.push(
+      r.partition === undefined
+        ? { key: r.key, value: r.value, headers: p.headers[i] }
+        : { key: r.key, value: r.value, headers: p.headers[i], partition: r.partition },
+    );
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

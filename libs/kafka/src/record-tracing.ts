@@ -7,6 +7,7 @@
  */
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -56,6 +57,9 @@ export function startProcessSpan(record: InRecord, stage: string): { span: Span;
  * objects: the caller's records are left as they are). End the spans when the broker acknowledged
  * the records. This is the only place trace context is written into records.
  */
+/** Stands in for the span of a record that is not traced (a changelog record); ending it does nothing. */
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 export function startPublishSpans(
   records: readonly OutRecord[],
   fallback: Context,
@@ -63,6 +67,12 @@ export function startPublishSpans(
   const spans: Span[] = [];
   const headers: Record<string, string>[] = [];
   for (const r of records) {
+    if (r.changelog) {
+      // State, not an event: no span and no header (a vote's changelog record stays tiny).
+      spans.push(NO_SPAN);
+      headers.push({});
+      continue;
+    }
     const span = tracer.startSpan(
       `publish ${r.topic}`,
       {

@@ -18,7 +18,17 @@ export interface OutRecord {
   topic: string;
   key: string | Buffer;
   value: Buffer | string | null;
+  /**
+   * An explicit partition instead of the key's: a state store's changelog record goes to the
+   * partition number of the input partition whose state it is (co-partitioned, as in Kafka Streams).
+   */
+  partition?: number;
   headers?: Record<string, string>;
+  /**
+   * A state store's changelog record: produced bare, without headers, trace context or hop
+   * trail (its headers, if any, are dropped), so that a vote costs a few dozen bytes.
+   */
+  changelog?: boolean;
   /**
    * The trace context the record was made in (a stage sets its processing span's); its
    * `publish` span is a child of it. Defaults to the context active when it is sent.

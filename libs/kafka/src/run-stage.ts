@@ -40,10 +40,18 @@ export interface StageOptions {
   /** How long an idle fetch waits at the broker; also bounds how long stopping waits for it. */
   maxWaitTimeMs?: number;
   /**
-   * Runs after every group join, before the first record of the new assignment is handled: a
-   * stage whose tables are written by other pods catches them up here.
+   * Runs after every group join with the partitions assigned to this pod (ascending), and
+   * finishes before the first record of the new assignment is handled: a stage restores the
+   * state of newly assigned partitions (and drops revoked ones) here. It starts at the join;
+   * a batch that arrives meanwhile waits for it, heartbeating. A failure is tried again.
    */
-  onAssigned?: () => Promise<void>;
+  onAssigned?: (partitions: number[]) => Promise<void>;
+  /**
+   * After every successful offset commit, with the offsets committed: everything the stage
+   * produced for the records before them is acknowledged (a state store writes its checkpoint).
+   * Awaited by the next commit and by stop; a throw is logged and tried again at the next one.
+   */
+  onCommitted?: (offsets: readonly { partition: number; offset: string }[]) => Promise<void>;
 }
 
 export interface RunningStage {
@@ -99,10 +107,20 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   let committing: Promise<void> | undefined;
   let running: Promise<void> | undefined;
 
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  /** The partitions of the current generation, and their preparation (onAssigned) under way. */
+  let assigned: number[] = [];
+  let preparing: Promise<void> = Promise.resolve();
+  const prepare = () => {
+    const work = Promise.resolve().then(() => opts.onAssigned?.(assigned));
+    work.catch(() => undefined);
+    return work;
+  };
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
     joined = true;
     generation++;
     acks = createAckTracker();
+    assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    preparing = prepare();
   });
   consumer.on(consumer.events.CRASH, (e) => {
     joined = false;
@@ -122,6 +140,12 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       } catch (e) {
         // Not committing is always safe: the next owner starts earlier and handles some again.
         logger.warn({ err: e }, 'offset commit failed; trying again at the next interval');
+        return;
+      }
+      try {
+        await opts.onCommitted?.(offsets);
+      } catch (e) {
+        logger.warn({ err: e }, 'after-commit step failed; trying again at the next commit');
       }
     })().finally(() => (committing = undefined)));
   const commitTimer = setInterval(() => void commitAcknowledged(), opts.commitIntervalMs ?? 1000);
@@ -166,15 +190,42 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       });
     });
 
+  /**
+   * Waits for this generation's onAssigned, heartbeating (a cold restore can outlast the session
+   * timeout), and starts it again after a failure. False: the batch is to be dropped (a rebalance
+   * or stop came meanwhile; its records are fetched again).
+   */
+  const awaitPrepared = async (p: EachBatchPayload): Promise<boolean> => {
+    const g = generation;
+    for (let attempt = 0; ; attempt++) {
+      const work = preparing;
+      let failed: unknown;
+      let done = false;
+      work.then(
+        () => (done = true),
+        (e: unknown) => ((failed = e), (done = true)),
+      );
+      while (!done) {
+        await Promise.race([work.catch(() => undefined), sleep(1000)]);
+        if (!done) await p.heartbeat().catch(() => undefined);
+      }
+      if (g !== generation || stopping || !p.isRunning() || p.isStale()) return false;
+      if (failed === undefined) {
+        prepared = g;
+        return true;
+      }
+      logger.warn({ err: failed, attempt }, 'preparing the assigned partitions failed; trying again');
+      await sleep(backoffMs(attempt));
+      if (g !== generation || stopping || !p.isRunning()) return false;
+      preparing = prepare();
+    }
+  };
+
   const handleBatch = async (p: EachBatchPayload): Promise<void> => {
     const { batch } = p;
     if (stopping) return;
     if (failure !== undefined) return rewind();
-    if (prepared !== generation) {
-      const g = generation;
-      await opts.onAssigned?.();
-      prepared = g;
-    }
+    if (prepared !== generation && !(await awaitPrepared(p))) return;
     const tracker = acks;
     const partition = batch.partition;
     const out: OutRecord[] = [];
@@ -284,6 +335,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
  * hop trail extended by the input's own timestamp; a new object, the handler's is left as it is.
  */
 function stamped(r: OutRecord, input: InRecord, ctx: OutRecord['traceContext']): OutRecord {
+  if (r.changelog) return r;
   const prior = input.headers[HEADERS.hops];
   const hops =
     prior !== undefined && prior.length <= MAX_HOPS_CHARS ? `${prior},${input.timestamp}` : input.timestamp;

@@ -17,8 +17,10 @@ export interface StageServiceOptions extends Pick<
    * (after a backoff) until it succeeds, so it must be safe to call again after a failure.
    */
   restore(): Promise<void>;
-  /** After every group join, before records of the new assignment: catch tables up. */
-  onAssigned?(): Promise<void>;
+  /** After every group join, before records of the new assignment: restore or catch up state. */
+  onAssigned?(partitions: number[]): Promise<void>;
+  /** After every successful offset commit (StageOptions.onCommitted): write store checkpoints. */
+  onCommitted?: StageOptions['onCommitted'];
   sessionTimeoutMs: number;
   /** A shutdown step between the stage's stop and the producer's disconnect. */
   afterStop?(): Promise<void>;
@@ -74,6 +76,7 @@ export function startStageService(o: StageServiceOptions): void {
           registry: o.registry,
           sessionTimeoutMs: o.sessionTimeoutMs,
           onAssigned: o.onAssigned,
+          onCommitted: o.onCommitted,
         }),
       logger,
       stopped,

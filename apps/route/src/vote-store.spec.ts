@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOPICS } from '@threadcast/contracts';
+import type { OutRecord } from '@threadcast/kafka';
+import { openLocalPartition } from '@threadcast/store';
+import { applyVote, readTally, recordCreated, recordDeleted, restoreVotes } from './vote-store';
+
+const opened: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of opened.splice(0)) await c();
+});
+function partition() {
+  const dir = mkdtempSync(join(tmpdir(), 'vote-store-'));
+  const p = openLocalPartition(dir, 3, TOPICS.routeVotesChangelog);
+  opened.push(async () => {
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return p;
+}
+const vote = (userId: string, value: 1 | -1, commentId = 'c1') => ({
+  commentId,
+  threadId: 't1',
+  userId,
+  value,
+});
+const replay = (target: ReturnType<typeof partition>, records: OutRecord[]) => {
+  for (const r of records)
+    restoreVotes(target.restoreView, String(r.key), r.value === null ? null : Buffer.from(r.value));
+};
+
+describe('votes store', () => {
+  it('writes one record of at most a few dozen bytes per vote, whatever the number of voters', () => {
+    const { state } = partition();
+    recordCreated(state, 'cAAAAAAAAAAAAAAAAAAAAAA', 't1');
+    for (let i = 0; i < 1000; i++) {
+      const { record } = applyVote(state, { ...vote(`user-${i}`, 1), commentId: 'cAAAAAAAAAAAAAAAAAAAAAA' });
+      expect(String(record.key).length + (record.value as Buffer).length).toBeLessThanOrEqual(40);
+      expect(record.headers).toBeUndefined();
+    }
+    expect(readTally(state.local, 'cAAAAAAAAAAAAAAAAAAAAAA')).toEqual({ up: 1000, down: 0 });
+  });
+
+  it('restores the same tallies from the changelog into an empty store', () => {
+    const { state } = partition();
+    const log: OutRecord[] = [recordCreated(state, 'c1', 't1'), recordCreated(state, 'c2', 't1')];
+    log.push(applyVote(state, vote('a', 1)).record, applyVote(state, vote('b', -1)).record);
+    log.push(applyVote(state, vote('a', -1)).record, applyVote(state, vote('a', -1)).record);
+    log.push(applyVote(state, vote('a', 1, 'c2')).record, ...recordDeleted(state, 'c2'));
+    const cold = partition();
+    replay(cold, log);
+    expect(readTally(cold.state.local, 'c1')).toEqual({ up: 0, down: 2 });
+    expect(readTally(cold.state.local, 'c2')).toBeUndefined();
+    expect(cold.state.get('c/c2')).toBeUndefined();
+    expect(cold.state.get('v/c1/a')).toEqual(Buffer.from('-'));
+  });
+
+  it('changes nothing when it restores records the local store already reflects', () => {
+    const { state, restoreView } = partition();
+    const log: OutRecord[] = [recordCreated(state, 'c1', 't1')];
+    for (const u of ['a', 'b', 'c']) log.push(applyVote(state, vote(u, 1)).record);
+    log.push(applyVote(state, vote('b', -1)).record);
+    // A checkpoint older than the local data: the restore reads these again.
+    for (const r of log)
+      restoreVotes(restoreView, String(r.key), r.value === null ? null : Buffer.from(r.value));
+    expect(readTally(state.local, 'c1')).toEqual({ up: 2, down: 1 });
+  });
+
+  it('counts a vote whose comment record comes later in a compacted log', () => {
+    const cold = partition();
+    const { state } = partition();
+    const v = applyVote((recordCreated(state, 'c1', 't1'), state), vote('a', 1)).record;
+    // The creation handled again wrote c/c1 after the vote; compaction kept only that one.
+    replay(cold, [v, recordCreated(state, 'c1', 't1')]);
+    expect(readTally(cold.state.local, 'c1')).toEqual({ up: 1, down: 0 });
+  });
+
+  it('refuses a vote naming another thread than its comment', () => {
+    const { state } = partition();
+    recordCreated(state, 'c1', 't1');
+    expect(() => applyVote(state, { ...vote('a', 1), threadId: 't2' })).toThrow(/names thread t2/);
+  });
+});
