@@ -46,7 +46,7 @@ export const stateConfig = {
     '.data/state',
   ),
   STATE_RETENTION_DAYS: int(
-    'Retention window of comment state: a comment created more than this many days ago (by its event time) is dropped from the stores (its keys deleted and tombstoned in the changelog), and its later votes, edits and deletes are dead-lettered as for an unknown comment. Bounds the stores by the window, not by history. 0 keeps forever.',
+    'Retention window of comment state: a comment created more than this many days ago (by its event time) is dropped from the stores (its keys deleted and tombstoned in the changelog), and later events for it are dead-lettered as for an unknown comment (unknown_comment). Bounds the stores by the window, not by history. 0 keeps forever.',
     30,
     { min: 0, max: 36_500 },
   ),
