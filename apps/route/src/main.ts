@@ -5,13 +5,13 @@ import { telemetry } from './instrument'; // first: see instrument.ts
 import { TOPICS } from '@threadcast/contracts';
 import { createKafka, createKeyedProducer, startStageService, uniqueGroupId } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
-import { openStateStore } from '@threadcast/store';
+import { createSweeper, openStateStore, retentionWindowMs } from '@threadcast/store';
 import { createCoalescer } from './coalescer';
 import { routeConfig } from './config';
 import { createRouteHandler } from './route-handler';
 import { routeMetrics } from './route-metrics';
 import { scoreRecord, type PendingScore } from './score-delivery';
-import { readTally, restoreVotes, VOTES_STORE } from './vote-store';
+import { dropComment, readTally, restoreVotes, VOTES_STORE } from './vote-store';
 
 void runService({
   name: 'route',
@@ -39,6 +39,17 @@ void runService({
       restore: restoreVotes,
     });
     readiness.add('stores', () => !votes.isRestoring());
+    // Retention: comments created more than STATE_RETENTION_DAYS ago leave the held partitions,
+    // a bounded batch per tick; their tombstones go through the stage's producer.
+    const windowMs = retentionWindowMs(config.STATE_RETENTION_DAYS);
+    const sweeper = createSweeper({
+      store: votes,
+      windowMs,
+      drop: dropComment,
+      send: (records) => producer.send(records),
+      logger,
+      registry,
+    });
 
     const coalescer = createCoalescer<PendingScore>({
       windowMs: config.ROUTE_VOTE_WINDOW_MS,
@@ -82,14 +93,17 @@ void runService({
         votes,
         coalescer,
         metrics,
+        retention: { windowMs, now: Date.now },
       }),
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       // Sends what the last batch marked, then checkpoints and closes the store (files kept).
       afterStop: async () => {
+        await sweeper.stop();
         await coalescer.close();
         await votes.close();
       },
     });
+    sweeper.start();
     // Runs first: sends what is pending before the stage drains its batch, in case that is slow.
     onShutdown('coalescer-flush', () => coalescer.flush());
   },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TOPICS, type EnrichedEvent } from '@threadcast/contracts';
 import type { InRecord, OutRecord } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
-import { openLocalPartition, type PartitionState } from '@threadcast/store';
+import { openLocalPartition, timeIndexKey, type PartitionState } from '@threadcast/store';
 import { createCoalescer, type Timers } from './coalescer';
 import { createRouteHandler } from './route-handler';
 import { scoreRecord, type PendingScore } from './score-delivery';
@@ -45,7 +45,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function setup() {
+function setup(retention?: { windowMs: number; now(): number }) {
   const dir = mkdtempSync(join(tmpdir(), 'route-handler-'));
   const store = openLocalPartition(dir, 5, TOPICS.routeVotesChangelog);
   cleanups.push(async () => {
@@ -75,6 +75,7 @@ function setup() {
       },
     },
     coalescer,
+    retention,
   });
   const handle = (r: InRecord) => handler(r) as OutRecord[];
   const endWindow = async () => {
@@ -119,13 +120,14 @@ describe('route handler', () => {
       [TOPICS.deliveries, 't1', 'thread:t1'],
       [TOPICS.deliveries, 'user:bob', 'user:bob'],
       [TOPICS.routeVotesChangelog, 'c/c1', undefined],
+      [TOPICS.routeVotesChangelog, timeIndexKey(Date.parse(at), 'c1'), undefined],
     ]);
-    // The comment's existence, to the changelog partition of its input partition, bare.
+    // The comment's existence and creation time, to the changelog partition of its input partition, bare.
     expect(out[2]).toEqual({
       topic: TOPICS.routeVotesChangelog,
       partition: 5,
       key: 'c/c1',
-      value: Buffer.from('t1'),
+      value: Buffer.from(`t1/${Date.parse(at)}`),
       changelog: true,
     });
     expect(out[1]!.headers).toEqual({
@@ -212,10 +214,36 @@ describe('route handler', () => {
       ['v/c1/u1', null],
       ['v/c1/u2', null],
       ['c/c1', null],
+      [timeIndexKey(Date.parse(at), 'c1'), null],
     ]);
     expect([...state.keys('v/c1/')]).toEqual([]);
     expect(readTally(state.local, 'c1')).toBeUndefined();
     // Deleted: later votes are refused like votes for a comment that never was.
     expect(() => handle(input(vote('u3', 1)))).toThrow(PoisonRecordError);
+  });
+
+  describe('retention', () => {
+    const DAY = 86_400_000;
+    const window = { windowMs: 30 * DAY, now: () => Date.parse(at) };
+    const unknown = expect.objectContaining({ code: 'unknown_comment' }) as unknown as Error;
+
+    it('refuses a vote cast more than the window after its comment was created, swept or not', () => {
+      const { handle, state } = setup(window);
+      handle(input(created));
+      const later = (days: number) => new Date(Date.parse(at) + days * DAY).toISOString();
+      handle(input({ ...vote('u1', 1), acceptedAt: later(29) }));
+      expect(() => handle(input({ ...vote('u2', 1), acceptedAt: later(30) }))).toThrow(unknown);
+      expect(readTally(state.local, 'c1')).toEqual({ up: 1, down: 0 });
+      expect(state.get('v/c1/u2')).toBeUndefined();
+    });
+
+    it('keeps no state for a creation already past the window (a replay of old history)', () => {
+      const { handle, state } = setup({ ...window, now: () => Date.parse(at) + 31 * DAY });
+      const out = handle(input(created));
+      expect(out.filter((r) => r.topic === TOPICS.routeVotesChangelog)).toEqual([]);
+      expect(out.filter((r) => r.topic === TOPICS.deliveries)).toHaveLength(1);
+      expect([...state.keys('')]).toEqual([]);
+      expect(() => handle(input(vote('u1', 1)))).toThrow(unknown);
+    });
   });
 });

@@ -2,7 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import { decodeEnrichedEvent } from '@threadcast/contracts';
 import type { OutRecord, StageHandler } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
-import type { StateStore } from '@threadcast/store';
+import { isExpired, type StateStore } from '@threadcast/store';
 import type { Coalescer } from './coalescer';
 import { deliveryMeta, deliveryRecord } from './delivery-record';
 import { routeEvent, type RouteOptions } from './route-event';
@@ -16,6 +16,8 @@ export interface RouteHandlerDeps {
   votes: Pick<StateStore, 'partition'>;
   coalescer: Coalescer<PendingScore>;
   metrics?: RouteMetrics;
+  /** STATE_RETENTION_DAYS as ms (0: keep forever), and the wall clock (tests pass a fake one). */
+  retention?: { windowMs: number; now(): number };
 }
 
 /**
@@ -30,9 +32,15 @@ export interface RouteHandlerDeps {
  * emits the correct total. A crash before the commit replays the vote; applying it again changes
  * no tally (latest vote per voter), and the update it re-emits names the same last vote, so it
  * has the same event id and clients dedupe it.
+ *
+ * Retention: a comment created (its acceptedAt) more than the window ago is dropped by the store's
+ * sweep (main.ts); a vote cast more than the window after its comment's creation is dead-lettered
+ * `unknown_comment` like a vote for a comment that never existed, swept yet or not.
  */
 export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
   const { votes, coalescer, metrics } = deps;
+  const windowMs = deps.retention?.windowMs ?? 0;
+  const now = deps.retention?.now ?? Date.now;
   return (record) => {
     const decoded = decodeEnrichedEvent(record.value);
     if (!decoded.ok) throw new PoisonRecordError(decoded.code, decoded.message, { field: decoded.field });
@@ -47,7 +55,7 @@ export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
     const meta = deliveryMeta(record.headers, event.acceptedAt);
     const state = votes.partition(record.partition);
     if (event.type === 'comment.voted') {
-      const { record: changelog } = applyVote(state, event);
+      const { record: changelog } = applyVote(state, event, windowMs);
       coalescer.mark(event.commentId, {
         partition: record.partition,
         threadId: event.threadId,
@@ -65,8 +73,13 @@ export function createRouteHandler(deps: RouteHandlerDeps): StageHandler {
       out.push(deliveryRecord(d, meta));
       metrics?.delivered(d.channel);
     }
-    if (event.type === 'comment.created') out.push(recordCreated(state, event.commentId, event.threadId));
-    else if (event.type === 'comment.deleted') out.push(...recordDeleted(state, event.commentId));
+    if (event.type === 'comment.created') {
+      // A creation already past the window (a replay of old history) is not kept: the sweep would
+      // drop it at once.
+      const createdAtMs = Date.parse(event.acceptedAt);
+      if (!isExpired(createdAtMs, now(), windowMs))
+        out.push(...recordCreated(state, event.commentId, event.threadId, createdAtMs));
+    } else if (event.type === 'comment.deleted') out.push(...recordDeleted(state, event.commentId));
     return out;
   };
 }

@@ -45,6 +45,11 @@ export const stateConfig = {
     'Directory of the state stores: <STATE_DIR>/<service>/<store>/<partition>. Mount a volume here in Kubernetes; with local state kept across restarts a pod restores only what changed since its checkpoint, without it everything from the changelog. Relative paths are from the working directory.',
     '.data/state',
   ),
+  STATE_RETENTION_DAYS: int(
+    'Retention window of comment state: a comment created more than this many days ago (by its event time) is dropped from the stores (its keys deleted and tombstoned in the changelog), and later events for it are dead-lettered as for an unknown comment (unknown_comment). Bounds the stores by the window, not by history. 0 keeps forever.',
+    30,
+    { min: 0, max: 36_500 },
+  ),
 } as const;
 
 /** Logging and identity. */

@@ -5,3 +5,16 @@ export type { LocalData, PartitionState, RestoreFn, RestoreView } from './partit
 export { storeMetrics } from './store-metrics';
 export type { StoreMetrics } from './store-metrics';
 export { openLocalPartition } from './local-partition';
+export {
+  expiredRangeEnd,
+  indexCreated,
+  isExpired,
+  parseTimeIndexKey,
+  retentionWindowMs,
+  TIME_INDEX_PREFIX,
+  timeIndexKey,
+  unindex,
+} from './retention';
+export type { DropItem } from './retention';
+export { createSweeper } from './sweeper';
+export type { Sweeper, SweeperOptions } from './sweeper';
