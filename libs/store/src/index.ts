@@ -5,3 +5,5 @@ export type { LocalData, PartitionState, RestoreFn, RestoreView } from './partit
 export { storeMetrics } from './store-metrics';
 export type { StoreMetrics } from './store-metrics';
 export { openLocalPartition } from './local-partition';
+export { openGlobalTable } from './global-table';
+export type { GlobalRestoreReport, GlobalTable, GlobalTableOptions } from './global-table';
