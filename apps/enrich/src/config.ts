@@ -5,6 +5,7 @@ import {
   kafkaConfig,
   opsConfig,
   processConfig,
+  stateConfig,
   str,
   type Field,
 } from '@threadcast/config';
@@ -29,6 +30,7 @@ export const enrichConfig = {
   ...kafkaConfig,
   ...consumerGroupConfig,
   ...processConfig,
+  ...stateConfig,
   ...opsConfig(9102),
   ENRICH_GROUP_ID: str('Consumer group of the enrich stage on the comments topic.', 'threadcast-enrich'),
   ENRICH_BURST_MAX_AUTHORS: int(

@@ -9,7 +9,7 @@ import {
 import type { InRecord, OutRecord } from '@threadcast/kafka';
 import { createBurstTracker } from './burst-tracker';
 import { enrichRecord, type EnrichDeps } from './enrich-record';
-import { applyTableRecord, createTables, type EnrichTables } from './tables';
+import { applyTableRecord, createTables, type MemoryTables } from './tables';
 
 // Issue 16: a moderator approves or rejects a held comment.
 
@@ -72,7 +72,7 @@ function enrichedOf(out: OutRecord[]): EnrichedEvent {
   return v;
 }
 const indexOf = (out: OutRecord[]) =>
-  out.filter((r) => r.topic === TOPICS.commentIndex).map((r) => JSON.parse(String(r.value)));
+  out.filter((r) => r.topic === TOPICS.enrichCommentsChangelog).map((r) => JSON.parse(String(r.value)));
 
 function refusal(run: () => unknown): unknown {
   try {
@@ -84,14 +84,14 @@ function refusal(run: () => unknown): unknown {
 }
 
 describe('enrichRecord: approving and rejecting held comments', () => {
-  let tables: EnrichTables;
+  let tables: MemoryTables;
   let deps: EnrichDeps;
   const run = (input: CommentEventInput, t = tables) => enrichRecord(inRecord(input), t, deps);
   beforeEach(() => {
     tables = createTables();
     tables.threads.set('open', { id: 'open', forumId: 'f1', moderation: 'open', closed: false });
     tables.threads.set('pre', { id: 'pre', forumId: 'f1', moderation: 'premoderated', closed: false });
-    deps = { burst: createBurstTracker(), writerId: 'w1', spamThreshold: 0.7 };
+    deps = { burst: createBurstTracker(), spamThreshold: 0.7 };
   });
 
   it('approves a held comment with what its thread gets: the latest text, its author, creation id and time', () => {
@@ -228,7 +228,7 @@ describe('enrichRecord: approving and rejecting held comments', () => {
       ...run(approve('a1', 'pre')),
       ...run(create('r1', 'pre')),
       ...run(reject('r1', 'pre')),
-    ].filter((r) => r.topic === TOPICS.commentIndex);
+    ].filter((r) => r.topic === TOPICS.enrichCommentsChangelog);
     const restored = createTables();
     restored.threads.set('pre', tables.threads.get('pre')!);
     for (const r of changelog) {

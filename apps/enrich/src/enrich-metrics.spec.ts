@@ -7,13 +7,13 @@ describe('enrichMetrics', () => {
     const registry = new Registry();
     const tables = createTables();
     tables.users.set('u1', { id: 'u1', name: 'Ada' });
-    const m = enrichMetrics(registry, tables);
+    const m = enrichMetrics(registry, { users: () => tables.users.size, threads: () => tables.threads.size });
     m.spamScore.observe(0.45);
     m.tableRecordsSkipped.inc({ table: 'threads' });
     const text = await registry.metrics();
     expect(text).toContain('threadcast_enrich_spam_score_bucket{le="0.5"} 1');
     expect(text).toContain('threadcast_enrich_table_records_skipped_total{table="threads"} 1');
     expect(text).toContain('threadcast_enrich_table_entries{table="users"} 1');
-    expect(text).toContain('threadcast_enrich_table_entries{table="comments"} 0');
+    expect(text).toContain('threadcast_enrich_table_entries{table="threads"} 0');
   });
 });

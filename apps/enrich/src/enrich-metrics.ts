@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { EnrichTables, TableName } from './tables';
 
 /** enrich's own metrics; the stage runner already exports processed, retries, processing and lag. */
 export interface EnrichMetrics {
@@ -7,14 +6,18 @@ export interface EnrichMetrics {
   tableRecordsSkipped: Counter<'table'>;
 }
 
-export function enrichMetrics(registry: Registry, tables: EnrichTables): EnrichMetrics {
+/**
+ * `sizes`: entries of each global table (users, threads), read at each scrape. The comment index
+ * is partitioned: libs/store's metrics tell which partitions a pod holds.
+ */
+export function enrichMetrics(registry: Registry, sizes: Record<string, () => number>): EnrichMetrics {
   new Gauge({
     name: 'threadcast_enrich_table_entries',
-    help: 'Entries in each in-memory table (users, threads, comments index).',
+    help: 'Entries in each global table on this pod’s disk (users, threads).',
     labelNames: ['table'],
     registers: [registry],
     collect() {
-      for (const name of Object.keys(tables) as TableName[]) this.set({ table: name }, tables[name].size);
+      for (const [table, size] of Object.entries(sizes)) this.set({ table }, size());
     },
   });
   return {

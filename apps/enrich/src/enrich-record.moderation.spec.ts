@@ -7,8 +7,8 @@ import {
 } from '@threadcast/contracts';
 import type { InRecord, OutRecord } from '@threadcast/kafka';
 import { createBurstTracker } from './burst-tracker';
-import { enrichRecord, INDEX_WRITER_HEADER, type EnrichDeps } from './enrich-record';
-import { applyTableRecord, createTables, type EnrichTables } from './tables';
+import { enrichRecord, type EnrichDeps } from './enrich-record';
+import { applyTableRecord, createTables, type MemoryTables } from './tables';
 
 // Issue 15, point 5: edits and deletes must not go around moderation.
 
@@ -64,7 +64,7 @@ function enrichedOf(out: OutRecord[]): EnrichedEvent {
   expect(validate(EnrichedEvent, v)).toMatchObject({ ok: true });
   return v;
 }
-const indexOf = (out: OutRecord[]) => out.filter((r) => r.topic === TOPICS.commentIndex);
+const indexOf = (out: OutRecord[]) => out.filter((r) => r.topic === TOPICS.enrichCommentsChangelog);
 
 function refusal(run: () => unknown): unknown {
   try {
@@ -76,14 +76,14 @@ function refusal(run: () => unknown): unknown {
 }
 
 describe('enrichRecord: edits and deletes respect authorship and moderation', () => {
-  let tables: EnrichTables;
+  let tables: MemoryTables;
   let deps: EnrichDeps;
   const run = (input: CommentEventInput, t = tables) => enrichRecord(inRecord(input), t, deps);
   beforeEach(() => {
     tables = createTables();
     tables.threads.set('open', { id: 'open', forumId: 'f1', moderation: 'open', closed: false });
     tables.threads.set('pre', { id: 'pre', forumId: 'f1', moderation: 'premoderated', closed: false });
-    deps = { burst: createBurstTracker(), writerId: 'w1', spamThreshold: 0.7 };
+    deps = { burst: createBurstTracker(), spamThreshold: 0.7 };
   });
 
   it('refuses an edit or delete by anyone but the author as not_author', () => {
@@ -172,10 +172,10 @@ describe('enrichRecord: edits and deletes respect authorship and moderation', ()
     const entry = { commentId: 'c1', threadId: 'open', authorId: 'alice', held: 'spam', pending };
     expect(indexOf(edited)).toEqual([
       {
-        topic: TOPICS.commentIndex,
+        topic: TOPICS.enrichCommentsChangelog,
         key: 'c1',
-        value: JSON.stringify(entry),
-        headers: { [INDEX_WRITER_HEADER]: 'w1' },
+        value: Buffer.from(JSON.stringify(entry)),
+        changelog: true,
       },
     ]);
     expect(enrichedOf(run(edit('c1', 'alice', { body: 'clean again' })))).toMatchObject({ held: 'spam' });
@@ -195,7 +195,7 @@ describe('enrichRecord: edits and deletes respect authorship and moderation', ()
       ...run(create('p1', 'pre', 'alice')),
       ...run(create('b1', 'open', 'bob')),
       ...run(edit('b1', 'bob', { body: SPAM })),
-    ].filter((r) => r.topic === TOPICS.commentIndex);
+    ].filter((r) => r.topic === TOPICS.enrichCommentsChangelog);
     const restored = createTables();
     restored.threads.set('open', tables.threads.get('open')!);
     for (const r of changelog) {

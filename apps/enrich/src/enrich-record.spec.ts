@@ -9,7 +9,7 @@ import type { InRecord, OutRecord } from '@threadcast/kafka';
 import { PoisonRecordError } from '@threadcast/runtime';
 import { createBurstTracker } from './burst-tracker';
 import { DEFAULT_FORUM_ID, enrichRecord, type EnrichDeps } from './enrich-record';
-import { createTables, type EnrichTables } from './tables';
+import { createTables, type MemoryTables } from './tables';
 
 const AT = '2026-11-27T10:00:00.000Z';
 let offset = 0;
@@ -58,7 +58,7 @@ const created = (
 });
 
 describe('enrichRecord', () => {
-  let tables: EnrichTables;
+  let tables: MemoryTables;
   let deps: EnrichDeps;
   let spamSeen: number[];
   beforeEach(() => {
@@ -68,7 +68,6 @@ describe('enrichRecord', () => {
     spamSeen = [];
     deps = {
       burst: createBurstTracker(),
-      writerId: 'w1',
       spamThreshold: 0.7,
       observeSpam: (s) => spamSeen.push(s),
     };
@@ -106,10 +105,10 @@ describe('enrichRecord', () => {
       },
     };
     expect(out[1]).toEqual({
-      topic: TOPICS.commentIndex,
+      topic: TOPICS.enrichCommentsChangelog,
       key: 'c1',
-      value: JSON.stringify(entry),
-      headers: { 'tc-index-writer': 'w1' },
+      value: Buffer.from(JSON.stringify(entry)),
+      changelog: true,
     });
     expect(tables.comments.get('c1')).toEqual(entry);
     expect(spamSeen).toEqual([0]);
@@ -123,8 +122,9 @@ describe('enrichRecord', () => {
       'tc-event-id': 'ev2',
       'tc-accepted-at': String(Date.parse(AT)),
     });
-    // The index entry names its writer, so this process' catch-up does not apply it twice.
-    expect(out[1]!.headers).toEqual({ 'tc-index-writer': 'w1' });
+    // The index entry is a bare changelog record: no headers, no trace context.
+    expect(out[1]).toMatchObject({ topic: TOPICS.enrichCommentsChangelog, changelog: true });
+    expect(out[1]!.headers).toBeUndefined();
   });
 
   it('fills the headers from the event when a direct producer left them out', () => {

@@ -27,16 +27,11 @@ import { parseMarkdown, renderMarkdown } from './render-markdown';
 import { spamScore } from './spam-score';
 import type { EnrichTables } from './tables';
 
-/** On comments.index records: which enrich process wrote it (enrich's own header). */
-export const INDEX_WRITER_HEADER = 'tc-index-writer';
-
 /** Forum of threads the threads table does not know (yet). */
 export const DEFAULT_FORUM_ID = 'default';
 
 export interface EnrichDeps {
   burst: BurstTracker;
-  /** Tags this process' comments.index writes, so its changelog catch-up skips them. */
-  writerId: string;
   /** Spam score from which a new or edited comment is held for moderators (ENRICH_SPAM_THRESHOLD). */
   spamThreshold: number;
   /** Sees each new or edited comment's spam score (the metrics histogram). */
@@ -47,7 +42,8 @@ type Base = Pick<EnrichedEvent, 'eventId' | 'threadId' | 'forumId' | 'commentId'
 
 /**
  * One `comments` record -> its `comments.enriched` record (key = threadId), plus, for a new
- * comment or an edit that holds one, its `comments.index` entry. Throws PoisonRecordError for
+ * comment or an edit that holds one, its comment index entry (written to the partition's store; its
+ * changelog record is returned with the enriched one). Throws PoisonRecordError for
  * what must be dead-lettered: among others an edit or delete by someone other than the author
  * (`not_author`) or of a comment this thread never had (`unknown_comment`).
  */
@@ -79,23 +75,14 @@ export function enrichRecord(record: InRecord, tables: EnrichTables, deps: Enric
       headers: enrichedHeaders(record.headers, event),
     },
   ];
-  if (enriched.index !== undefined) {
-    const entry = enriched.index;
-    // Now, not when the changelog comes back: a reply or an edit may follow in the same batch.
-    tables.comments.set(entry.commentId, entry);
-    out.push({
-      topic: TOPICS.commentIndex,
-      key: entry.commentId,
-      value: JSON.stringify(entry),
-      headers: { [INDEX_WRITER_HEADER]: deps.writerId },
-    });
-  }
+  // Written now, not when the changelog comes back: a reply or an edit may follow in the same batch.
+  if (enriched.index !== undefined) out.push(tables.comments.put(enriched.index));
   return out;
 }
 
 interface Enriched {
   event: EnrichedEvent;
-  /** A new or changed comments.index entry, to apply and write to the changelog. */
+  /** A new or changed comment index entry, to write to the store (and its changelog). */
   index?: CommentIndexEntry;
 }
 

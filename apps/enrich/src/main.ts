@@ -1,16 +1,15 @@
-// enrich: comments -> comments.enriched (+ comments.index), joined with the users, threads and
-// comments.index tables this pod keeps in memory.
+// enrich: comments -> comments.enriched (+ its comment index changelog), joined with the users
+// and threads global tables and the partition-local comment index, all on local disk (libs/store).
 import { telemetry } from './instrument'; // first: see instrument.ts
-import { randomUUID } from 'node:crypto';
-import { TOPICS } from '@threadcast/contracts';
+import { TOPICS, type ThreadInfo, type UserProfile } from '@threadcast/contracts';
 import { createKafka, createKeyedProducer, startStageService, uniqueGroupId } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
+import { openGlobalTable, openStateStore } from '@threadcast/store';
 import { createBurstTracker } from './burst-tracker';
 import { enrichConfig } from './config';
 import { enrichMetrics } from './enrich-metrics';
 import { enrichRecord, type EnrichDeps } from './enrich-record';
-import { createTableReaders } from './table-readers';
-import { createTables } from './tables';
+import { checkTableRecord, COMMENTS_STORE, lmdbTable, storeCommentIndex, TABLE_SPECS } from './tables';
 
 void runService({
   name: 'enrich',
@@ -19,37 +18,62 @@ void runService({
     // Registered first, so it runs last: spans of the final batches get exported.
     onShutdown('telemetry', () => telemetry.shutdown());
     const kafka = createKafka(config, logger, 'threadcast-enrich', registry);
-    // Unique per process, not per pod name: a restarted process must apply its own earlier writes.
-    const writerId = `${instanceId}-${randomUUID().slice(0, 8)}`;
-    const tables = createTables();
-    const metrics = enrichMetrics(registry, tables);
-    const readers = createTableReaders({
-      kafka,
-      tables,
-      // Pod-unique and fresh per start: every pod reads whole tables and never commits.
-      groupPrefix: uniqueGroupId(`${config.ENRICH_GROUP_ID}-tables`, instanceId),
-      writerId,
-      logger,
-      onSkipped: (table) => metrics.tableRecordsSkipped.inc({ table }),
+    const producer = createKeyedProducer(kafka, {
+      minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS,
+      maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES,
     });
-    // Registered before the stage: runs after it stopped.
-    onShutdown('tables', () => readers.stop());
+    // Reader groups unique to the process; each reader deletes its group when it closes.
+    const readerGroup = uniqueGroupId(`${config.ENRICH_GROUP_ID}-stores`, instanceId);
+
+    // users and threads: whole in every pod, on disk, restored from their checkpoints, then followed.
+    const global = (name: 'users' | 'threads') =>
+      openGlobalTable({
+        kafka,
+        logger,
+        registry,
+        stateDir: config.STATE_DIR,
+        service: 'enrich',
+        name,
+        topic: TABLE_SPECS[name].topic,
+        readerGroupId: `${readerGroup}-${name}`,
+        check: (key, value) => checkTableRecord(name, key, value),
+        onSkipped(record, reason) {
+          metrics.tableRecordsSkipped.inc({ table: name });
+          const { topic, partition, offset } = record;
+          logger.warn({ topic, partition, offset, reason }, 'skipping invalid table record');
+        },
+      });
+    const users = global('users');
+    const threads = global('threads');
+    // The comment index: only the partitions of comments this pod is assigned, each restored from
+    // its changelog partition before its first record is handled.
+    const comments = openStateStore({
+      kafka,
+      logger,
+      registry,
+      stateDir: config.STATE_DIR,
+      service: 'enrich',
+      name: COMMENTS_STORE,
+      changelogTopic: TOPICS.enrichCommentsChangelog,
+      readerGroupId: `${readerGroup}-${COMMENTS_STORE}`,
+    });
+    readiness.add('stores', () => !comments.isRestoring());
+    const metrics = enrichMetrics(registry, { users: () => users.count(), threads: () => threads.count() });
+
     const deps: EnrichDeps = {
       burst: createBurstTracker({ maxAuthors: config.ENRICH_BURST_MAX_AUTHORS }),
-      writerId,
       spamThreshold: config.ENRICH_SPAM_THRESHOLD,
       observeSpam: (score) => metrics.spamScore.observe(score),
     };
+    const userTable = lmdbTable<UserProfile>(users);
+    const threadTable = lmdbTable<ThreadInfo>(threads);
     startStageService({
       logger,
       registry,
       readiness,
       onShutdown,
       kafka,
-      producer: createKeyedProducer(kafka, {
-        minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS,
-        maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES,
-      }),
+      producer,
       stage: 'enrich',
       groupId: config.ENRICH_GROUP_ID,
       topic: TOPICS.comments,
@@ -57,22 +81,35 @@ void runService({
       requiredTopics: [
         TOPICS.comments,
         TOPICS.commentsEnriched,
-        TOPICS.commentIndex,
+        TOPICS.enrichCommentsChangelog,
         TOPICS.users,
         TOPICS.threads,
         TOPICS.dlq,
       ],
-      // Comments handled before the tables are complete would be joined with missing rows.
+      // Comments handled before users and threads are complete would be joined with missing rows.
       restore: async () => {
-        await readers.restore();
-        logger.info(
-          { users: tables.users.size, threads: tables.threads.size, comments: tables.comments.size },
-          'tables caught up',
-        );
+        await Promise.all([users.restore(), threads.restore()]);
+        logger.info({ users: users.count(), threads: threads.count() }, 'tables caught up');
       },
-      onAssigned: () => readers.catchUp(),
-      handler: (record) => enrichRecord(record, tables, deps),
+      onAssigned: (partitions) => comments.assign(partitions),
+      // Everything produced before the committed offsets is acknowledged: checkpoint it.
+      onCommitted: () => comments.checkpoint(),
+      handler: (record) =>
+        enrichRecord(
+          record,
+          {
+            users: userTable,
+            threads: threadTable,
+            comments: storeCommentIndex(comments.partition(record.partition)),
+          },
+          deps,
+        ),
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      // Checkpoints and closes the stores (files kept) once the stage stopped.
+      afterStop: async () => {
+        await comments.close();
+        await Promise.all([users.close(), threads.close()]);
+      },
     });
   },
 });

@@ -10,8 +10,18 @@ export const TOPICS = {
   dlq: 'comments.dlq',
   users: 'users',
   threads: 'threads',
-  /** enrich's changelog: comment id -> author and thread, so replies can notify the parent's author. */
+  /**
+   * enrich's old comment index (comment id -> index entry, whole in every pod), before its state
+   * store. Still provisioned so existing clusters keep it until an operator deletes it; nothing
+   * reads or writes it.
+   */
   commentIndex: 'comments.index',
+  /**
+   * Changelog of enrich's `comments` store (the comment index), co-partitioned with comments:
+   * partition p holds the index of the comments of comments partition p's threads. Key = comment
+   * id, value = its CommentIndexEntry (JSON), bare (no headers).
+   */
+  enrichCommentsChangelog: 'enrich.comments-changelog',
   /**
    * route's old vote table (comment id -> every voter's vote), before its state store. Still
    * provisioned so existing clusters keep it until an operator deletes it; nothing reads or writes it.
@@ -70,7 +80,8 @@ export function topicSpecs(opts: { partitions: number; replicationFactor: number
     { name: TOPICS.threads, partitions, replicationFactor, config: table },
     { name: TOPICS.commentIndex, partitions, replicationFactor, config: table },
     { name: TOPICS.commentScores, partitions, replicationFactor, config: table },
-    // Same partition count as comments.enriched (a store partition per input partition).
+    // Same partition counts as comments and comments.enriched (a store partition per input partition).
+    { name: TOPICS.enrichCommentsChangelog, partitions, replicationFactor, config: table },
     { name: TOPICS.routeVotesChangelog, partitions, replicationFactor, config: table },
     {
       name: TOPICS.presence,

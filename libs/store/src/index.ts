@@ -18,3 +18,5 @@ export {
 export type { DropItem } from './retention';
 export { createSweeper } from './sweeper';
 export type { Sweeper, SweeperOptions } from './sweeper';
+export { openGlobalTable } from './global-table';
+export type { GlobalRestoreReport, GlobalTable, GlobalTableOptions } from './global-table';
