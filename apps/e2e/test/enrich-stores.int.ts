@@ -9,6 +9,7 @@ import {
 } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { brokers, provisionTopics, restartService, startService, type RunningService } from './services';
+import { heldPartitions, restoredRecords, until } from './store-pods';
 
 /**
  * Two enrich pods on the real broker, fed straight into comments: each holds only its partitions
@@ -37,28 +38,8 @@ describe('enrich state stores', () => {
     await producer.disconnect();
   });
 
-  const metrics = async (svc: RunningService) =>
-    (await fetch(`http://127.0.0.1:${svc.opsPort}/metrics`)).text();
-  const heldBy = async (svc: RunningService): Promise<number[]> => {
-    const held: number[] = [];
-    const re = /^threadcast_store_partitions\{[^}]*store="comments"[^}]*partition="(\d+)"[^}]*\} 1$/gm;
-    for (const m of (await metrics(svc)).matchAll(re)) held.push(Number(m[1]));
-    return held.sort((a, b) => a - b);
-  };
-  const restored = async (svc: RunningService, store: string) => {
-    const re = new RegExp(
-      `^threadcast_store_restored_records_total\\{[^}]*store="${store}"[^}]*\\} (\\d+)$`,
-      'm',
-    );
-    return Number(re.exec(await metrics(svc))?.[1] ?? 0);
-  };
-  const until = async (what: string, probe: () => Promise<boolean>, timeoutMs = 90_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const heldBy = (svc: RunningService) => heldPartitions(svc, 'comments');
+  const restored = restoredRecords;
   const enrichedOfRun = async () => {
     const log = await readLog({
       kafka,

@@ -9,6 +9,7 @@ import {
 } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { brokers, provisionTopics, startService, type RunningService } from './services';
+import { heldPartitions, until } from './store-pods';
 
 /**
  * Two route pods on the real broker, fed straight into comments.enriched: each holds only its
@@ -37,21 +38,7 @@ describe('route state stores', () => {
     await producer.disconnect();
   });
 
-  const heldBy = async (svc: RunningService): Promise<number[]> => {
-    const res = await fetch(`http://127.0.0.1:${svc.opsPort}/metrics`);
-    const text = await res.text();
-    const held: number[] = [];
-    for (const m of text.matchAll(/^threadcast_store_partitions\{[^}]*partition="(\d+)"[^}]*\} 1$/gm))
-      held.push(Number(m[1]));
-    return held.sort((a, b) => a - b);
-  };
-  const until = async (what: string, probe: () => Promise<boolean>, timeoutMs = 90_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const heldBy = (svc: RunningService) => heldPartitions(svc, 'votes');
 
   // One thread per partition, so both pods get work; a comment per thread.
   const threads: string[] = [];
