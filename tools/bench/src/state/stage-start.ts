@@ -6,6 +6,7 @@
 import { BROKER } from '../cpu-per-comment';
 import { startCpuWindow, type CpuWindow } from '../cpu-window';
 import { processCpuSeconds, processMemory } from '../proc-stats';
+import { scrapeMetrics } from '../prom-text';
 import { startApp, type RunningApp } from '../services';
 
 export type StageName = 'enrich' | 'route';
@@ -21,17 +22,23 @@ export interface StageStart {
   heapAfterGc: number;
   /** CPU seconds from spawn to ready. */
   cpuSeconds: number;
+  /**
+   * Changelog records its state stores read to be ready (threadcast_store_restored_records_total):
+   * all of them cold, what was written after the checkpoint warm. null: the stage has no store.
+   */
+  restoredRecords: number | null;
   load: CpuWindow;
 }
 
 /**
- * Where the stage keeps local state, given as the variable the stage reads. Today's stages keep
- * their state in memory only, so there is none to give: every start restores everything (warm =
- * cold). When a stage gets an on-disk store, return its variable here (e.g. ENRICH_STATE_DIR):
- * the scenario empties `dir` before the cold start and keeps it for the warm one.
+ * Where the stage keeps local state, given as the variable the stage reads: the scenario gives
+ * each stage a new (empty) `dir` for its cold start and keeps it for the warm one. route keeps its
+ * `votes` store in STATE_DIR (libs/store: LMDB files and the changelog offsets they reflect).
+ * enrich keeps its state in memory only for now, so there is none to give: every start of it
+ * restores everything (warm = cold); when it gets its stores, return its variable here too.
  */
-export function stateDirEnv(_stage: StageName, _dir: string): Record<string, string> {
-  return {};
+export function stateDirEnv(stage: StageName, dir: string): Record<string, string> {
+  return stage === 'route' ? { STATE_DIR: dir } : {};
 }
 
 export async function startStage(opts: {
@@ -64,6 +71,10 @@ export async function startStage(opts: {
       peakRss: mem.peakRss,
     });
     const gc = await app.probe.usage(true);
+    const metrics = await scrapeMetrics(app.opsPort);
+    // A store holding partitions has the gauge; its counter has no sample before its first record.
+    const hasStore = metrics.some((m) => m.name === 'threadcast_store_partitions');
+    const restored = metrics.filter((m) => m.name === 'threadcast_store_restored_records_total');
     return {
       app,
       readySeconds,
@@ -72,6 +83,7 @@ export async function startStage(opts: {
       rssAfterGc: gc.rss,
       heapAfterGc: gc.heapUsed,
       cpuSeconds,
+      restoredRecords: hasStore ? restored.reduce((n, m) => n + m.value, 0) : null,
       load,
     };
   } catch (e) {
