@@ -100,6 +100,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
           env,
           brokerPid: ctx.broker.pid,
           readyTimeoutMs,
+          ...(stage === 'route' ? { storePartitions: topology.routePartitions } : {}),
           log: ctx.log,
         });
       ctx.log(`${stage}: cold start (no local state)...`);
@@ -174,13 +175,13 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
   const spread = votes[0]!;
   const figures: Record<StageName, StageFigures> = {
     enrich: {
-      rssMb: starts.enrich.warm.rssAtReady / MB,
+      rssMb: maxRss(starts.enrich),
       coldSeconds: starts.enrich.cold.readySeconds,
       warmSeconds: starts.enrich.warm.readySeconds,
       changelogBytesPerVote: perVote(spread.enrich, spread.set),
     },
     route: {
-      rssMb: starts.route.warm.rssAtReady / MB,
+      rssMb: maxRss(starts.route),
       coldSeconds: starts.route.cold.readySeconds,
       warmSeconds: starts.route.warm.readySeconds,
       changelogBytesPerVote: perVote(spread.route, spread.set),
@@ -206,6 +207,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
       kind,
       s1(s.readySeconds),
       mb(s.rssAtReady),
+      mb(s.rssFileAtReady),
       mb(s.peakRss),
       mb(s.rssAfterGc),
       mb(s.heapAfterGc),
@@ -223,6 +225,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
       'start',
       'ready s',
       'RSS MB at ready',
+      'of which mapped files',
       'peak RSS MB',
       'RSS MB after GC',
       'heap MB after GC',
@@ -283,6 +286,11 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
     warnings: [...warnings, ...pipeline.warnings.map((w) => `pipeline: ${w}`)],
     lost: pipeline.lost,
   };
+}
+
+/** RSS after restore: the larger of the two starts (route's warm start restores almost nothing). */
+function maxRss(s: { cold: StageStart; warm: StageStart }): number {
+  return Math.max(s.cold.rssAtReady, s.warm.rssAtReady) / MB;
 }
 
 /** The partition counts the formats need, from the topics' metadata (provisioned by apps/topics). */

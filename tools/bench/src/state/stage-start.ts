@@ -17,6 +17,8 @@ export interface StageStart {
   /** Kernel RSS when ready, and its peak so far (the restore's). */
   rssAtReady: number;
   peakRss: number;
+  /** Of rssAtReady, pages of mapped files (the stores' LMDB maps): page cache the kernel may drop. */
+  rssFileAtReady: number;
   /** After a full GC (the probe's): what the state holds, not what the restore left to collect. */
   rssAfterGc: number;
   heapAfterGc: number;
@@ -47,6 +49,12 @@ export async function startStage(opts: {
   env: Record<string, string>;
   brokerPid: number | undefined;
   readyTimeoutMs: number;
+  /**
+   * Partitions its stores must hold before it counts as ready (a lone pod: all of its input's).
+   * /readyz alone is not enough: it can say ready between the group join and the start of the
+   * restore (run-stage's `joined` is set before onAssigned has registered the partitions).
+   */
+  storePartitions?: number;
   log(msg: string): void;
 }): Promise<StageStart> {
   const window = startCpuWindow([{ name: BROKER, pid: opts.brokerPid }]);
@@ -55,9 +63,12 @@ export async function startStage(opts: {
     readyTimeoutMs: opts.readyTimeoutMs,
     onRetry: opts.log,
   });
-  const readySeconds = (performance.now() - t0) / 1000;
   try {
-    const mem = processMemory(app.pid) ?? { rss: 0, peakRss: 0 };
+    if (opts.storePartitions !== undefined) {
+      await storesOpen(app.opsPort, opts.storePartitions, t0 + opts.readyTimeoutMs - performance.now());
+    }
+    const readySeconds = (performance.now() - t0) / 1000;
+    const mem = processMemory(app.pid) ?? { rss: 0, peakRss: 0, rssFile: 0 };
     const cpuSeconds = processCpuSeconds(app.pid) ?? 0;
     const load = window.end();
     // The stage is part of this run: its CPU is not "other load".
@@ -80,6 +91,7 @@ export async function startStage(opts: {
       readySeconds,
       rssAtReady: mem.rss,
       peakRss: mem.peakRss,
+      rssFileAtReady: mem.rssFile,
       rssAfterGc: gc.rss,
       heapAfterGc: gc.heapUsed,
       cpuSeconds,
@@ -89,5 +101,23 @@ export async function startStage(opts: {
   } catch (e) {
     app.kill();
     throw e;
+  }
+}
+
+/** Polls /metrics (every 200 ms, as /readyz) until the stores hold `partitions`, none restoring. */
+async function storesOpen(opsPort: number, partitions: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metrics = await scrapeMetrics(opsPort);
+    const sum = (name: string) => metrics.filter((m) => m.name === name).reduce((n, m) => n + m.value, 0);
+    if (
+      sum('threadcast_store_partitions') >= partitions &&
+      sum('threadcast_store_restoring_partitions') === 0
+    )
+      return;
+    if (Date.now() > deadline) {
+      throw new Error(`its stores did not hold ${partitions} partitions within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
