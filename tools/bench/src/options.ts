@@ -181,20 +181,20 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
       kind: 'int',
       default: 1_000_000,
       min: 3,
-      doc: 'Comments seeded into comments.index (round-robin over --threads).',
+      doc: "Comments seeded into comments.index and route's store (round-robin over --threads).",
     },
     threads: { kind: 'int', default: 100_000, min: 1, doc: 'Threads seeded into the threads topic.' },
     votes: {
       kind: 'int',
       default: 1_000_000,
       min: 0,
-      doc: "Votes seeded into comments.scores, the hot comment's included.",
+      doc: "Votes seeded into route.votes-changelog (one record each), the hot comment's included.",
     },
     'hot-voters': {
       kind: 'int',
       default: 100_000,
       min: 0,
-      doc: 'Of --votes, the voters on one comment (today capped at what one comments.scores record holds).',
+      doc: 'Of --votes, the voters on one comment (all seeded: no cap).',
     },
     'voters-per-comment': {
       kind: 'int',

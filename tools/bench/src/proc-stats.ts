@@ -33,13 +33,16 @@ export function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** Resident set size now and at its peak, in bytes; undefined once the process is gone. */
-export function processMemory(pid: number): { rss: number; peakRss: number } | undefined {
+/**
+ * Resident set size now and at its peak, in bytes, and of it the pages of mapped files (RssFile:
+ * e.g. an LMDB store's map, reclaimable page cache); undefined once the process is gone.
+ */
+export function processMemory(pid: number): { rss: number; peakRss: number; rssFile: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) =>
       Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
+    return { rss: kb('VmRSS'), peakRss: kb('VmHWM'), rssFile: kb('RssFile') };
   } catch {
     return undefined;
   }

@@ -5,7 +5,9 @@
  * when asked, and a CPU profile of the measured window.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeFlags, probeOf, type Probe } from './probe-client';
 
@@ -106,6 +108,15 @@ async function startAppOnce(
   if (name === 'ingest') portEnv.INGEST_PORT = String(port);
   if (name === 'gateway') portEnv.GATEWAY_PORT = String(port);
   Object.assign(portEnv, BENCH_LIMITS[name]);
+  // A stage's state stores (STATE_DIR, libs/store) in a directory of its own, new and removed when
+  // it exits, unless the run gives one (the state scenario keeps one across restarts). Not the
+  // default `.data/state`: a checkpoint left there by an earlier run, on another broker, could
+  // pass for this broker's.
+  let ownStateDir: string | undefined;
+  if ((name === 'enrich' || name === 'route') && env.STATE_DIR === undefined) {
+    ownStateDir = mkdtempSync(join(tmpdir(), `threadcast-bench-${name}-state-`));
+    portEnv.STATE_DIR = ownStateDir;
+  }
   const flags = [...probeFlags(repoRoot), ...(opts.nodeFlags ?? [])];
   const child = spawn(process.execPath, [...flags, join(repoRoot, 'apps', name, 'dist', 'main.js')], {
     env: baseEnv({ ...portEnv, ...env }),
@@ -119,7 +130,12 @@ async function startAppOnce(
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const probe = probeOf(child, name);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      if (ownStateDir) rmSync(ownStateDir, { recursive: true, force: true });
+      r();
+    }),
+  );
   const app: RunningApp = {
     name,
     pid: child.pid!,

@@ -185,8 +185,11 @@ describe('npm run bench (smoke)', () => {
     expect(run.report.verdict).toBe('ok');
     const r = run.report.results as {
       seeded: { topic: string; records: number }[];
-      hotComment: { wanted: number; held: number };
-      starts: Record<string, Record<'cold' | 'warm', { readySeconds: number; rssAtReady: number }>>;
+      hotComment: { voters: number };
+      starts: Record<
+        string,
+        Record<'cold' | 'warm', { readySeconds: number; rssAtReady: number; restoredRecords: number | null }>
+      >;
       votes: { votes: number; routeBytes: number; routeRecords: number; deadLettered: string[] }[];
       pipeline: { accepted: number; delivered: number; expected: number };
     };
@@ -197,15 +200,22 @@ describe('npm run bench (smoke)', () => {
       expect.objectContaining({ topic: 'threads', records: 100 }),
     ]);
     for (const s of r.seeded) expect(s.records).toBeGreaterThan(0);
-    expect(r.hotComment).toMatchObject({ wanted: 100, held: 100 });
+    // route's votes store: a `c/` record per comment and a `v/` record per vote, every voter of
+    // the hot comment included.
+    expect(r.seeded[3]).toMatchObject({ topic: 'route.votes-changelog', records: 1000 + 1000 });
+    expect(r.hotComment).toMatchObject({ voters: 100 });
     for (const stage of ['enrich', 'route']) {
       for (const kind of ['cold', 'warm'] as const) {
         expect(r.starts[stage]![kind].readySeconds).toBeGreaterThan(0);
         expect(r.starts[stage]![kind].rssAtReady).toBeGreaterThan(0);
       }
     }
-    // Every probe vote reached route and cost its changelog something; 100 voters fit on the hot
-    // comment, so none was dead-lettered.
+    // route restored the whole seeded changelog into its empty state directory, then, started
+    // again on it, nothing (its stop checkpointed what it had).
+    expect(r.starts.route!.cold.restoredRecords).toBe(2000);
+    expect(r.starts.route!.warm.restoredRecords).toBe(0);
+    // Every probe vote reached route (every voted comment was seeded as created in the partition
+    // route reads it from) and cost its changelog something: none was dead-lettered.
     expect(r.votes.map((x) => x.votes)).toEqual([20, 20, 1]);
     for (const x of r.votes) {
       expect(x.routeRecords).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,6 @@
 /**
  * state: what the stages' state costs as history grows. Seeds history straight into the state
- * topics (users, threads, comments.index, comments.scores: 1,000,000 users, 1,000,000 comments
+ * topics (users, threads, comments.index, route.votes-changelog: 1,000,000 users, 1,000,000 comments
  * over 100,000 threads, 1,000,000 votes with 100,000 voters on one comment by default), then for
  * enrich and route: time to ready cold and warm, RSS after the restore, changelog bytes per vote
  * (votes sent through both stages, the changelogs' growth read back), and last a short pipeline
@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DLQ_HEADERS, HEADERS, TOPICS } from '@threadcast/contracts';
+import { topicEndOffsets, type Kafka } from '@threadcast/kafka';
 import type { RunContext, ScenarioResult } from '../context';
 import type { CpuWindow } from '../cpu-window';
 import { startGroupsAtEnd } from '../groups-at-end';
@@ -18,7 +19,7 @@ import { benchKafka } from '../kafka-client';
 import { machineWarnings } from '../report';
 import type { Cell, Table } from '../table';
 import { changelogGrowth, endOffsets } from '../state/changelog-bytes';
-import { hotCommentState } from '../state/format-comment-scores';
+import { hotComment } from '../state/format-route-votes';
 import { history, type HistorySizes } from '../state/history';
 import {
   hotVote,
@@ -29,7 +30,7 @@ import {
   type VoteSet,
 } from '../state/probe-votes';
 import { seedTopic, type Seeded } from '../state/seed';
-import { CHANGELOGS, SEEDS } from '../state/seeds';
+import { CHANGELOGS, SEEDS, type Topology } from '../state/seeds';
 import { startStage, stateDirEnv, type StageName, type StageStart } from '../state/stage-start';
 import { STATE_TARGETS, targetRows, type StageFigures } from '../state/targets';
 import { runPipeline } from './pipeline';
@@ -54,19 +55,13 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
   const load: Record<string, CpuWindow> = {};
 
   // 1. History, straight into the topics.
+  const topology = await readTopology(kafka);
   const seeded: Seeded[] = [];
   for (const s of SEEDS) {
     ctx.log(`seeding ${s.topic}...`);
-    seeded.push(await seedTopic(kafka, s.topic, s.records(h), ctx.log));
+    seeded.push(await seedTopic(kafka, s.topic, s.records(h, topology), ctx.log));
   }
-  const hot = hotCommentState(h).seed;
-  if (hot.held < hot.wanted) {
-    warnings.push(
-      `the hot comment's ${hot.wanted.toLocaleString('en-US')} voters do not fit today's comments.scores record ` +
-        `(one whole state per comment, at most 1,000,000 bytes): ${hot.held.toLocaleString('en-US')} seeded ` +
-        `(${hot.bytes.toLocaleString('en-US')} bytes); route dead-letters every vote past them (score_state_too_large)`,
-    );
-  }
+  const hot = hotComment(h);
 
   // 2. Each stage cold (no local state), then warm (a second start, local state kept).
   const groups: Record<StageName, { groupId: string; topic: string; env: Record<string, string> }> = {
@@ -105,6 +100,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
           env,
           brokerPid: ctx.broker.pid,
           readyTimeoutMs,
+          ...(stage === 'route' ? { storePartitions: topology.routePartitions } : {}),
           log: ctx.log,
         });
       ctx.log(`${stage}: cold start (no local state)...`);
@@ -130,7 +126,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
     const sets = [
       spreadVotes(h, v['probe-votes'] as number),
       oneCommentVotes(h, v['probe-votes'] as number),
-      ...(h.sizes.hotVoters > 0 ? [hotVote(h, hot.held)] : []),
+      ...(h.sizes.hotVoters > 0 ? [hotVote(h, hot.voters)] : []),
     ];
     for (const set of sets) {
       ctx.log(`votes: ${set.label}...`);
@@ -179,13 +175,13 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
   const spread = votes[0]!;
   const figures: Record<StageName, StageFigures> = {
     enrich: {
-      rssMb: starts.enrich.warm.rssAtReady / MB,
+      rssMb: maxRss(starts.enrich),
       coldSeconds: starts.enrich.cold.readySeconds,
       warmSeconds: starts.enrich.warm.readySeconds,
       changelogBytesPerVote: perVote(spread.enrich, spread.set),
     },
     route: {
-      rssMb: starts.route.warm.rssAtReady / MB,
+      rssMb: maxRss(starts.route),
       coldSeconds: starts.route.cold.readySeconds,
       warmSeconds: starts.route.warm.readySeconds,
       changelogBytesPerVote: perVote(spread.route, spread.set),
@@ -201,8 +197,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
     columns: ['topic', 'records', 'bytes (key + value)', 'seconds'],
     rows: [
       ...seeded.map((s): Cell[] => [s.topic, s.records, s.bytes, s1(s.seconds)]),
-      ['hot comment: voters wanted', hot.wanted, null, null],
-      ["hot comment: voters today's format holds", hot.held, hot.bytes, null],
+      ['hot comment: voters (all seeded, no cap)', hot.voters, null, null],
     ],
   };
   const startRow = (stage: StageName, kind: 'cold' | 'warm'): Cell[] => {
@@ -212,25 +207,30 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
       kind,
       s1(s.readySeconds),
       mb(s.rssAtReady),
+      mb(s.rssFileAtReady),
       mb(s.peakRss),
       mb(s.rssAfterGc),
       mb(s.heapAfterGc),
       s1(s.cpuSeconds),
+      s.restoredRecords,
     ];
   };
   const startTable: Table = {
     title:
-      'starts: spawn -> /readyz 200 (restore included; polled every 200 ms). warm = a second start: ' +
-      'today the stages keep no local state, so every start is cold',
+      'starts: spawn -> /readyz 200 (restore included; polled every 200 ms). cold = an empty state ' +
+      'directory, warm = a second start with it kept (route: its LMDB stores and checkpoints; ' +
+      'enrich keeps no local state yet, so its warm start is cold)',
     columns: [
       'stage',
       'start',
       'ready s',
       'RSS MB at ready',
+      'of which mapped files',
       'peak RSS MB',
       'RSS MB after GC',
       'heap MB after GC',
       'CPU s',
+      'changelog records restored',
     ],
     rows: STAGES.flatMap((s) => [startRow(s, 'cold'), startRow(s, 'warm')]),
   };
@@ -286,6 +286,24 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
     warnings: [...warnings, ...pipeline.warnings.map((w) => `pipeline: ${w}`)],
     lost: pipeline.lost,
   };
+}
+
+/** RSS after restore: the larger of the two starts (route's warm start restores almost nothing). */
+function maxRss(s: { cold: StageStart; warm: StageStart }): number {
+  return Math.max(s.cold.rssAtReady, s.warm.rssAtReady) / MB;
+}
+
+/** The partition counts the formats need, from the topics' metadata (provisioned by apps/topics). */
+async function readTopology(kafka: Kafka): Promise<Topology> {
+  const input = (await topicEndOffsets(kafka, TOPICS.commentsEnriched)).length;
+  const changelog = (await topicEndOffsets(kafka, TOPICS.routeVotesChangelog)).length;
+  if (input === 0 || changelog !== input) {
+    throw new Error(
+      `${TOPICS.routeVotesChangelog} has ${changelog} partitions, ${TOPICS.commentsEnriched} ${input}: ` +
+        'route co-partitions them, so they must be equal',
+    );
+  }
+  return { routePartitions: input };
 }
 
 function summarize(codes: string[]): string {

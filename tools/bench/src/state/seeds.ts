@@ -6,17 +6,23 @@
 import type { OutRecord } from '@threadcast/kafka';
 import { TOPICS } from '@threadcast/contracts';
 import { commentIndexRecords, ENRICH_CHANGELOGS } from './format-comment-index';
-import { commentScoreRecords, ROUTE_CHANGELOGS } from './format-comment-scores';
+import { ROUTE_CHANGELOGS, routeVoteRecords } from './format-route-votes';
 import { threadRecords } from './format-threads';
 import { userRecords } from './format-users';
 import type { History } from './history';
 import type { StageName } from './stage-start';
 
-export const SEEDS: { topic: string; records(h: History): Iterable<OutRecord> }[] = [
+/** What a format may need to know of the broker's topics (read from their metadata at run time). */
+export interface Topology {
+  /** comments.enriched's partition count: route's input, so its stores' partitions. */
+  routePartitions: number;
+}
+
+export const SEEDS: { topic: string; records(h: History, t: Topology): Iterable<OutRecord> }[] = [
   { topic: TOPICS.users, records: userRecords },
   { topic: TOPICS.threads, records: threadRecords },
   { topic: TOPICS.commentIndex, records: commentIndexRecords },
-  { topic: TOPICS.commentScores, records: commentScoreRecords },
+  { topic: TOPICS.routeVotesChangelog, records: (h, t) => routeVoteRecords(h, t.routePartitions) },
 ];
 
 export const CHANGELOGS: Record<StageName, readonly string[]> = {

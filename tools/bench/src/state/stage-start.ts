@@ -6,6 +6,7 @@
 import { BROKER } from '../cpu-per-comment';
 import { startCpuWindow, type CpuWindow } from '../cpu-window';
 import { processCpuSeconds, processMemory } from '../proc-stats';
+import { scrapeMetrics } from '../prom-text';
 import { startApp, type RunningApp } from '../services';
 
 export type StageName = 'enrich' | 'route';
@@ -16,22 +17,30 @@ export interface StageStart {
   /** Kernel RSS when ready, and its peak so far (the restore's). */
   rssAtReady: number;
   peakRss: number;
+  /** Of rssAtReady, pages of mapped files (the stores' LMDB maps): page cache the kernel may drop. */
+  rssFileAtReady: number;
   /** After a full GC (the probe's): what the state holds, not what the restore left to collect. */
   rssAfterGc: number;
   heapAfterGc: number;
   /** CPU seconds from spawn to ready. */
   cpuSeconds: number;
+  /**
+   * Changelog records its state stores read to be ready (threadcast_store_restored_records_total):
+   * all of them cold, what was written after the checkpoint warm. null: the stage has no store.
+   */
+  restoredRecords: number | null;
   load: CpuWindow;
 }
 
 /**
- * Where the stage keeps local state, given as the variable the stage reads. Today's stages keep
- * their state in memory only, so there is none to give: every start restores everything (warm =
- * cold). When a stage gets an on-disk store, return its variable here (e.g. ENRICH_STATE_DIR):
- * the scenario empties `dir` before the cold start and keeps it for the warm one.
+ * Where the stage keeps local state, given as the variable the stage reads: the scenario gives
+ * each stage a new (empty) `dir` for its cold start and keeps it for the warm one. route keeps its
+ * `votes` store in STATE_DIR (libs/store: LMDB files and the changelog offsets they reflect).
+ * enrich keeps its state in memory only for now, so there is none to give: every start of it
+ * restores everything (warm = cold); when it gets its stores, return its variable here too.
  */
-export function stateDirEnv(_stage: StageName, _dir: string): Record<string, string> {
-  return {};
+export function stateDirEnv(stage: StageName, dir: string): Record<string, string> {
+  return stage === 'route' ? { STATE_DIR: dir } : {};
 }
 
 export async function startStage(opts: {
@@ -40,6 +49,12 @@ export async function startStage(opts: {
   env: Record<string, string>;
   brokerPid: number | undefined;
   readyTimeoutMs: number;
+  /**
+   * Partitions its stores must hold before it counts as ready (a lone pod: all of its input's).
+   * /readyz alone is not enough: it can say ready between the group join and the start of the
+   * restore (run-stage's `joined` is set before onAssigned has registered the partitions).
+   */
+  storePartitions?: number;
   log(msg: string): void;
 }): Promise<StageStart> {
   const window = startCpuWindow([{ name: BROKER, pid: opts.brokerPid }]);
@@ -48,9 +63,12 @@ export async function startStage(opts: {
     readyTimeoutMs: opts.readyTimeoutMs,
     onRetry: opts.log,
   });
-  const readySeconds = (performance.now() - t0) / 1000;
   try {
-    const mem = processMemory(app.pid) ?? { rss: 0, peakRss: 0 };
+    if (opts.storePartitions !== undefined) {
+      await storesOpen(app.opsPort, opts.storePartitions, t0 + opts.readyTimeoutMs - performance.now());
+    }
+    const readySeconds = (performance.now() - t0) / 1000;
+    const mem = processMemory(app.pid) ?? { rss: 0, peakRss: 0, rssFile: 0 };
     const cpuSeconds = processCpuSeconds(app.pid) ?? 0;
     const load = window.end();
     // The stage is part of this run: its CPU is not "other load".
@@ -64,18 +82,42 @@ export async function startStage(opts: {
       peakRss: mem.peakRss,
     });
     const gc = await app.probe.usage(true);
+    const metrics = await scrapeMetrics(app.opsPort);
+    // A store holding partitions has the gauge; its counter has no sample before its first record.
+    const hasStore = metrics.some((m) => m.name === 'threadcast_store_partitions');
+    const restored = metrics.filter((m) => m.name === 'threadcast_store_restored_records_total');
     return {
       app,
       readySeconds,
       rssAtReady: mem.rss,
       peakRss: mem.peakRss,
+      rssFileAtReady: mem.rssFile,
       rssAfterGc: gc.rss,
       heapAfterGc: gc.heapUsed,
       cpuSeconds,
+      restoredRecords: hasStore ? restored.reduce((n, m) => n + m.value, 0) : null,
       load,
     };
   } catch (e) {
     app.kill();
     throw e;
+  }
+}
+
+/** Polls /metrics (every 200 ms, as /readyz) until the stores hold `partitions`, none restoring. */
+async function storesOpen(opsPort: number, partitions: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metrics = await scrapeMetrics(opsPort);
+    const sum = (name: string) => metrics.filter((m) => m.name === name).reduce((n, m) => n + m.value, 0);
+    if (
+      sum('threadcast_store_partitions') >= partitions &&
+      sum('threadcast_store_restoring_partitions') === 0
+    )
+      return;
+    if (Date.now() > deadline) {
+      throw new Error(`its stores did not hold ${partitions} partitions within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

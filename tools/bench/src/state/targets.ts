@@ -9,7 +9,7 @@ export const STATE_TARGETS = {
 } as const;
 
 export interface StageFigures {
-  /** RSS when ready after a restore, MB. */
+  /** RSS when ready after a restore, MB: the larger of the cold and the warm start. */
   rssMb: number;
   coldSeconds: number;
   warmSeconds: number;
