@@ -174,6 +174,9 @@ describe('route state stores', () => {
     }
     const dlq = await readLog({ kafka, topic: TOPICS.dlq, groupId: `e2e-rs-dlq-${randomUUID()}`, logger });
     const ghosts = dlq.filter((r) => String(r.value).includes(`ghost-${run}`));
-    expect(ghosts.map((r) => r.headers[DLQ_HEADERS.code])).toEqual(['unknown_comment']);
+    // Dead-lettered, maybe twice: a record after the killed pod's last commit is handled again
+    // by the survivor (at least once), its dead-letter copy with it.
+    expect(ghosts.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ghosts.map((r) => r.headers[DLQ_HEADERS.code]))).toEqual(new Set(['unknown_comment']));
   });
 });
