@@ -57,7 +57,7 @@ void runService({
       changelogTopic: TOPICS.enrichCommentsChangelog,
       readerGroupId: `${readerGroup}-${COMMENTS_STORE}`,
     });
-    readiness.add('stores', () => !comments.isRestoring());
+    readiness.add('stores', () => comments.isReady());
     const metrics = enrichMetrics(registry, { users: () => users.count(), threads: () => threads.count() });
 
     const deps: EnrichDeps = {

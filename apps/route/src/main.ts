@@ -38,7 +38,7 @@ void runService({
       readerGroupId: `${uniqueGroupId(`${config.ROUTE_GROUP_ID}-stores`, instanceId)}-${VOTES_STORE}`,
       restore: restoreVotes,
     });
-    readiness.add('stores', () => !votes.isRestoring());
+    readiness.add('stores', () => votes.isReady());
     // Retention: comments created more than STATE_RETENTION_DAYS ago leave the held partitions,
     // a bounded batch per tick; their tombstones go through the stage's producer.
     const windowMs = retentionWindowMs(config.STATE_RETENTION_DAYS);

@@ -60,6 +60,12 @@ export interface PartitionReaderOptions {
    * replay reader) takes smaller ones, so that work gets the loop back between them.
    */
   maxBytesPerPartition?: number;
+  /**
+   * Bytes fetched per request over all partitions (default 10 MB, kafkajs'). Every record of a
+   * fetch is decoded at once and lives until its batch is handed over: a reader restoring many
+   * partitions takes less, so a fetch's records die young instead of growing the old heap.
+   */
+  maxBytes?: number;
 }
 
 export async function createPartitionReader(opts: PartitionReaderOptions): Promise<PartitionReader> {
@@ -86,6 +92,7 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
     groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
+    ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
     maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 250,
   });
 

@@ -55,7 +55,10 @@ export interface StageOptions {
 }
 
 export interface RunningStage {
-  /** Joined the group and received an assignment at least once. */
+  /**
+   * Joined the group, and the current assignment is prepared: `onAssigned` for the latest group
+   * join finished (its partitions' state restored). False from every join until then.
+   */
   isReady(): boolean;
   /** Stops fetching, waits for outputs in flight, commits what was acknowledged, leaves. */
   stop(): Promise<void>;
@@ -110,9 +113,17 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   /** The partitions of the current generation, and their preparation (onAssigned) under way. */
   let assigned: number[] = [];
   let preparing: Promise<void> = Promise.resolve();
+  /** The last generation whose onAssigned finished: the stage is ready when it is the current one. */
+  let preparedGeneration = 0;
   const prepare = () => {
+    const g = generation;
     const work = Promise.resolve().then(() => opts.onAssigned?.(assigned));
-    work.catch(() => undefined);
+    work.then(
+      () => {
+        if (g === generation) preparedGeneration = g;
+      },
+      () => undefined,
+    );
     return work;
   };
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -309,7 +320,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
 
   let stopped: Promise<void> | undefined;
   return {
-    isReady: () => joined,
+    isReady: () => joined && preparedGeneration === generation,
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;

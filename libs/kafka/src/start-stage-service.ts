@@ -27,7 +27,8 @@ export interface StageServiceOptions extends Pick<
 }
 
 /**
- * The one shape of enrich and route: readiness `kafka`, `producer`, `tables`, `consumer`; the
+ * The one shape of enrich and route: readiness `kafka`, `producer`, `tables`, `consumer` (false
+ * from each group join until `onAssigned` finished: the assignment's state is restored); the
  * producer connects, the tables restore and the stage joins its group, each retried until it
  * works, so a pod started while Kafka is away stays up (not ready) and starts once Kafka is back.
  * Shutdown runs in reverse: the stage stops (commits what was acknowledged), then `afterStop`,

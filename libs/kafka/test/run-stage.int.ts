@@ -237,6 +237,41 @@ describe('stage runner on a real broker', () => {
     await admin.deleteTopics({ topics: [small, ordered] }).catch(() => undefined);
   });
 
+  it('is not ready from a group join until onAssigned (the restore of its partitions) finishes', async () => {
+    const producer = createKeyedProducer(kafka);
+    await producer.connect();
+    let assignedWith: number[] | undefined;
+    let finishRestore: () => void = () => undefined;
+    const restoring = new Promise<void>((resolve) => (finishRestore = resolve));
+    const stage = await runStage({
+      kafka,
+      producer,
+      stage: 'it-ready',
+      groupId: uid('it-ready'),
+      topic: input,
+      deadLetterTopic: TOPICS.dlq,
+      handler: () => [],
+      logger,
+      registry: createMetricsRegistry('it'),
+      onAssigned: async (partitions) => {
+        assignedWith = partitions;
+        await restoring;
+      },
+    });
+    try {
+      // Joined with every partition, the restore still under way: not ready.
+      await waitFor('the group join', () => assignedWith);
+      expect(assignedWith).toEqual([0, 1, 2]);
+      expect(stage.isReady()).toBe(false);
+      finishRestore();
+      await waitFor('ready', () => (stage.isReady() ? true : undefined));
+    } finally {
+      finishRestore();
+      await stage.stop();
+      await producer.disconnect();
+    }
+  });
+
   it('catches a changelog table up on demand, from where it stopped, to where the log ends now', async () => {
     const producer = createKeyedProducer(kafka);
     await producer.connect();

@@ -153,4 +153,30 @@ describe('state store on a real broker', () => {
     expect(third.store.restores()[0]).toEqual(expect.objectContaining({ kind: 'cold', from: 0, records: 2 }));
     expect(third.store.partition(0).get('b')?.toString()).toBe('2');
   });
+
+  it('is not ready before its first assignment, nor while the partitions of an assignment restore', async () => {
+    const history: OutRecord[] = [];
+    for (let i = 0; i < 2000; i++) history.push(record(0, `r${i}`, `v${i}`));
+    await producer.send(history);
+    const { store } = open(newDir());
+    expect(store.isRestoring()).toBe(false);
+    const readyBefore = store.isReady();
+
+    // From the call (the stage's group join) on, before the reader has even started.
+    const assigned = store.assign([0, 2]);
+    expect(store.isRestoring()).toBe(true);
+    expect(readyBefore).toBe(false);
+    expect(store.isReady()).toBe(false);
+    await assigned;
+    expect(store.isRestoring()).toBe(false);
+    expect(store.isReady()).toBe(true);
+    expect(store.partition(0).get('r1999')?.toString()).toBe('v1999');
+
+    // A rebalance: not ready again until the newly assigned partition is restored.
+    const moved = store.assign([0, 1]);
+    expect(store.isReady()).toBe(false);
+    await moved;
+    expect(store.isReady()).toBe(true);
+    expect(store.held()).toEqual([0, 1]);
+  });
 });
