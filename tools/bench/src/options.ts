@@ -181,7 +181,7 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
       kind: 'int',
       default: 1_000_000,
       min: 3,
-      doc: "Comments seeded into comments.index and route's store (round-robin over --threads).",
+      doc: "Comments seeded into enrich's and route's stores' changelogs (round-robin over --threads).",
     },
     threads: { kind: 'int', default: 100_000, min: 1, doc: 'Threads seeded into the threads topic.' },
     votes: {

@@ -188,7 +188,15 @@ describe('npm run bench (smoke)', () => {
       hotComment: { voters: number };
       starts: Record<
         string,
-        Record<'cold' | 'warm', { readySeconds: number; rssAtReady: number; restoredRecords: number | null }>
+        Record<
+          'cold' | 'warm',
+          {
+            readySeconds: number;
+            rssAtReady: number;
+            restoredRecords: number | null;
+            restoredByStore: Record<string, number>;
+          }
+        >
       >;
       votes: { votes: number; routeBytes: number; routeRecords: number; deadLettered: string[] }[];
       pipeline: { accepted: number; delivered: number; expected: number };
@@ -200,6 +208,8 @@ describe('npm run bench (smoke)', () => {
       expect.objectContaining({ topic: 'threads', records: 100 }),
     ]);
     for (const s of r.seeded) expect(s.records).toBeGreaterThan(0);
+    // enrich's comments store: one index entry per comment.
+    expect(r.seeded[2]).toMatchObject({ topic: 'enrich.comments-changelog', records: 1000 });
     // route's votes store: a `c/` record per comment and a `v/` record per vote, every voter of
     // the hot comment included.
     expect(r.seeded[3]).toMatchObject({ topic: 'route.votes-changelog', records: 1000 + 1000 });
@@ -210,10 +220,13 @@ describe('npm run bench (smoke)', () => {
         expect(r.starts[stage]![kind].rssAtReady).toBeGreaterThan(0);
       }
     }
-    // route restored the whole seeded changelog into its empty state directory, then, started
-    // again on it, nothing (its stop checkpointed what it had).
+    // Each stage restored the whole seeded changelogs into its empty state directory (enrich its
+    // global users and threads tables too), then, started again on it, nothing (its stop
+    // checkpointed what it had).
     expect(r.starts.route!.cold.restoredRecords).toBe(2000);
     expect(r.starts.route!.warm.restoredRecords).toBe(0);
+    expect(r.starts.enrich!.cold.restoredByStore).toEqual({ users: 1000, threads: 100, comments: 1000 });
+    expect(r.starts.enrich!.warm.restoredRecords).toBe(0);
     // Every probe vote reached route (every voted comment was seeded as created in the partition
     // route reads it from) and cost its changelog something: none was dead-lettered.
     expect(r.votes.map((x) => x.votes)).toEqual([20, 20, 1]);

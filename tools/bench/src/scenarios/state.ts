@@ -1,6 +1,6 @@
 /**
  * state: what the stages' state costs as history grows. Seeds history straight into the state
- * topics (users, threads, comments.index, route.votes-changelog: 1,000,000 users, 1,000,000 comments
+ * topics (users, threads, enrich.comments-changelog, route.votes-changelog: 1,000,000 users, 1,000,000 comments
  * over 100,000 threads, 1,000,000 votes with 100,000 voters on one comment by default), then for
  * enrich and route: time to ready cold and warm, RSS after the restore, changelog bytes per vote
  * (votes sent through both stages, the changelogs' growth read back), and last a short pipeline
@@ -36,6 +36,14 @@ import { STATE_TARGETS, targetRows, type StageFigures } from '../state/targets';
 import { runPipeline } from './pipeline';
 
 const STAGES: StageName[] = ['enrich', 'route'];
+/**
+ * Each stage's partition store, by its metrics' `store` label (apps/enrich/src/tables.ts
+ * COMMENTS_STORE, apps/route/src/vote-store.ts VOTES_STORE), and the input it is partitioned like.
+ */
+const STORES: Record<StageName, { name: string; partitions(t: Topology): number }> = {
+  enrich: { name: 'comments', partitions: (t) => t.enrichPartitions },
+  route: { name: 'votes', partitions: (t) => t.routePartitions },
+};
 const MB = 1e6;
 
 export async function runState(ctx: RunContext): Promise<ScenarioResult> {
@@ -100,7 +108,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
           env,
           brokerPid: ctx.broker.pid,
           readyTimeoutMs,
-          ...(stage === 'route' ? { storePartitions: topology.routePartitions } : {}),
+          store: { name: STORES[stage].name, partitions: STORES[stage].partitions(topology) },
           log: ctx.log,
         });
       ctx.log(`${stage}: cold start (no local state)...`);
@@ -213,13 +221,17 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
       mb(s.heapAfterGc),
       s1(s.cpuSeconds),
       s.restoredRecords,
+      Object.entries(s.restoredByStore)
+        .map(([store, n]) => `${store} ${n}`)
+        .join(', '),
     ];
   };
   const startTable: Table = {
     title:
       'starts: spawn -> /readyz 200 (restore included; polled every 200 ms). cold = an empty state ' +
-      'directory, warm = a second start with it kept (route: its LMDB stores and checkpoints; ' +
-      'enrich keeps no local state yet, so its warm start is cold)',
+      'directory, warm = a second start with it kept (its LMDB stores and checkpoints: enrich its ' +
+      'users and threads tables and comments store, route its votes store); ready = /readyz 200 and ' +
+      'the partition store holding every partition, none restoring',
     columns: [
       'stage',
       'start',
@@ -231,6 +243,7 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
       'heap MB after GC',
       'CPU s',
       'changelog records restored',
+      'by store',
     ],
     rows: STAGES.flatMap((s) => [startRow(s, 'cold'), startRow(s, 'warm')]),
   };
@@ -288,22 +301,27 @@ export async function runState(ctx: RunContext): Promise<ScenarioResult> {
   };
 }
 
-/** RSS after restore: the larger of the two starts (route's warm start restores almost nothing). */
+/** RSS after restore: the larger of the two starts (a warm start restores almost nothing). */
 function maxRss(s: { cold: StageStart; warm: StageStart }): number {
   return Math.max(s.cold.rssAtReady, s.warm.rssAtReady) / MB;
 }
 
 /** The partition counts the formats need, from the topics' metadata (provisioned by apps/topics). */
 async function readTopology(kafka: Kafka): Promise<Topology> {
-  const input = (await topicEndOffsets(kafka, TOPICS.commentsEnriched)).length;
-  const changelog = (await topicEndOffsets(kafka, TOPICS.routeVotesChangelog)).length;
-  if (input === 0 || changelog !== input) {
-    throw new Error(
-      `${TOPICS.routeVotesChangelog} has ${changelog} partitions, ${TOPICS.commentsEnriched} ${input}: ` +
-        'route co-partitions them, so they must be equal',
-    );
-  }
-  return { routePartitions: input };
+  const copartitioned = async (input: string, changelog: string) => {
+    const n = (await topicEndOffsets(kafka, input)).length;
+    const m = (await topicEndOffsets(kafka, changelog)).length;
+    if (n === 0 || m !== n) {
+      throw new Error(
+        `${changelog} has ${m} partitions, ${input} ${n}: its stage co-partitions them, so they must be equal`,
+      );
+    }
+    return n;
+  };
+  return {
+    enrichPartitions: await copartitioned(TOPICS.comments, TOPICS.enrichCommentsChangelog),
+    routePartitions: await copartitioned(TOPICS.commentsEnriched, TOPICS.routeVotesChangelog),
+  };
 }
 
 function summarize(codes: string[]): string {

@@ -5,7 +5,7 @@
  */
 import type { OutRecord } from '@threadcast/kafka';
 import { TOPICS } from '@threadcast/contracts';
-import { commentIndexRecords, ENRICH_CHANGELOGS } from './format-comment-index';
+import { ENRICH_CHANGELOGS, enrichCommentRecords } from './format-enrich-comments';
 import { ROUTE_CHANGELOGS, routeVoteRecords } from './format-route-votes';
 import { threadRecords } from './format-threads';
 import { userRecords } from './format-users';
@@ -14,6 +14,8 @@ import type { StageName } from './stage-start';
 
 /** What a format may need to know of the broker's topics (read from their metadata at run time). */
 export interface Topology {
+  /** comments' partition count: enrich's input, so its comment index's partitions. */
+  enrichPartitions: number;
   /** comments.enriched's partition count: route's input, so its stores' partitions. */
   routePartitions: number;
 }
@@ -21,7 +23,7 @@ export interface Topology {
 export const SEEDS: { topic: string; records(h: History, t: Topology): Iterable<OutRecord> }[] = [
   { topic: TOPICS.users, records: userRecords },
   { topic: TOPICS.threads, records: threadRecords },
-  { topic: TOPICS.commentIndex, records: commentIndexRecords },
+  { topic: TOPICS.enrichCommentsChangelog, records: (h, t) => enrichCommentRecords(h, t.enrichPartitions) },
   { topic: TOPICS.routeVotesChangelog, records: (h, t) => routeVoteRecords(h, t.routePartitions) },
 ];
 

@@ -29,18 +29,20 @@ export interface StageStart {
    * all of them cold, what was written after the checkpoint warm. null: the stage has no store.
    */
   restoredRecords: number | null;
+  /** The same by store (enrich: `users` and `threads`, its global tables, and `comments`). */
+  restoredByStore: Record<string, number>;
   load: CpuWindow;
 }
 
 /**
  * Where the stage keeps local state, given as the variable the stage reads: the scenario gives
- * each stage a new (empty) `dir` for its cold start and keeps it for the warm one. route keeps its
- * `votes` store in STATE_DIR (libs/store: LMDB files and the changelog offsets they reflect).
- * enrich keeps its state in memory only for now, so there is none to give: every start of it
- * restores everything (warm = cold); when it gets its stores, return its variable here too.
+ * each stage a new (empty) `dir` for its cold start and keeps it for the warm one. Both keep their
+ * stores in STATE_DIR (libs/store: LMDB files and the changelog offsets they reflect): route its
+ * `votes` store, enrich its `comments` store (the comment index) and its global `users` and
+ * `threads` tables with their checkpoints.
  */
-export function stateDirEnv(stage: StageName, dir: string): Record<string, string> {
-  return stage === 'route' ? { STATE_DIR: dir } : {};
+export function stateDirEnv(_stage: StageName, dir: string): Record<string, string> {
+  return { STATE_DIR: dir };
 }
 
 export async function startStage(opts: {
@@ -50,11 +52,12 @@ export async function startStage(opts: {
   brokerPid: number | undefined;
   readyTimeoutMs: number;
   /**
-   * Partitions its stores must hold before it counts as ready (a lone pod: all of its input's).
-   * /readyz alone is not enough: it can say ready between the group join and the start of the
-   * restore (run-stage's `joined` is set before onAssigned has registered the partitions).
+   * The partition store (threadcast_store_* `store` label) that must hold `partitions` before the
+   * stage counts as ready (a lone pod: all of its input's). /readyz alone is not enough: it can
+   * say ready between the group join and the start of the restore (run-stage's `joined` is set
+   * before onAssigned has registered the partitions).
    */
-  storePartitions?: number;
+  store?: { name: string; partitions: number };
   log(msg: string): void;
 }): Promise<StageStart> {
   const window = startCpuWindow([{ name: BROKER, pid: opts.brokerPid }]);
@@ -64,8 +67,8 @@ export async function startStage(opts: {
     onRetry: opts.log,
   });
   try {
-    if (opts.storePartitions !== undefined) {
-      await storesOpen(app.opsPort, opts.storePartitions, t0 + opts.readyTimeoutMs - performance.now());
+    if (opts.store !== undefined) {
+      await storeOpen(app.opsPort, opts.store, t0 + opts.readyTimeoutMs - performance.now());
     }
     const readySeconds = (performance.now() - t0) / 1000;
     const mem = processMemory(app.pid) ?? { rss: 0, peakRss: 0, rssFile: 0 };
@@ -86,6 +89,9 @@ export async function startStage(opts: {
     // A store holding partitions has the gauge; its counter has no sample before its first record.
     const hasStore = metrics.some((m) => m.name === 'threadcast_store_partitions');
     const restored = metrics.filter((m) => m.name === 'threadcast_store_restored_records_total');
+    const byStore: Record<string, number> = {};
+    for (const m of restored)
+      byStore[m.labels.store ?? '?'] = (byStore[m.labels.store ?? '?'] ?? 0) + m.value;
     return {
       app,
       readySeconds,
@@ -96,6 +102,7 @@ export async function startStage(opts: {
       heapAfterGc: gc.heapUsed,
       cpuSeconds,
       restoredRecords: hasStore ? restored.reduce((n, m) => n + m.value, 0) : null,
+      restoredByStore: byStore,
       load,
     };
   } catch (e) {
@@ -104,19 +111,28 @@ export async function startStage(opts: {
   }
 }
 
-/** Polls /metrics (every 200 ms, as /readyz) until the stores hold `partitions`, none restoring. */
-async function storesOpen(opsPort: number, partitions: number, timeoutMs: number): Promise<void> {
+/** Polls /metrics (every 200 ms, as /readyz) until `store` holds its partitions, none restoring. */
+async function storeOpen(
+  opsPort: number,
+  store: { name: string; partitions: number },
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const metrics = await scrapeMetrics(opsPort);
-    const sum = (name: string) => metrics.filter((m) => m.name === name).reduce((n, m) => n + m.value, 0);
+    const sum = (name: string) =>
+      metrics
+        .filter((m) => m.name === name && m.labels.store === store.name)
+        .reduce((n, m) => n + m.value, 0);
     if (
-      sum('threadcast_store_partitions') >= partitions &&
+      sum('threadcast_store_partitions') >= store.partitions &&
       sum('threadcast_store_restoring_partitions') === 0
     )
       return;
     if (Date.now() > deadline) {
-      throw new Error(`its stores did not hold ${partitions} partitions within ${timeoutMs / 1000} s`);
+      throw new Error(
+        `its ${store.name} store did not hold ${store.partitions} partitions within ${timeoutMs / 1000} s`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
