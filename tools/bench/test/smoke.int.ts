@@ -220,12 +220,16 @@ describe('npm run bench (smoke)', () => {
         expect(r.starts[stage]![kind].rssAtReady).toBeGreaterThan(0);
       }
     }
-    // Each stage restored the whole seeded changelogs into its empty state directory (enrich its
-    // global users and threads tables too), then, started again on it, nothing (its stop
+    // Each stage restored at least the seeded changelogs into its empty state directory (enrich its
+    // global users and threads tables too; under `npm test` the broker is shared, so other suites'
+    // records are in the topics as well), then, started again on it, nothing (its stop
     // checkpointed what it had).
-    expect(r.starts.route!.cold.restoredRecords).toBe(2000);
+    expect(r.starts.route!.cold.restoredRecords).toBeGreaterThanOrEqual(2000);
     expect(r.starts.route!.warm.restoredRecords).toBe(0);
-    expect(r.starts.enrich!.cold.restoredByStore).toEqual({ users: 1000, threads: 100, comments: 1000 });
+    const enrichCold = r.starts.enrich!.cold.restoredByStore;
+    expect(enrichCold.users).toBeGreaterThanOrEqual(1000);
+    expect(enrichCold.threads).toBeGreaterThanOrEqual(100);
+    expect(enrichCold.comments).toBeGreaterThanOrEqual(1000);
     expect(r.starts.enrich!.warm.restoredRecords).toBe(0);
     // Every probe vote reached route (every voted comment was seeded as created in the partition
     // route reads it from) and cost its changelog something: none was dead-lettered.
