@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPartitionReader, type InRecord, type Kafka, type PartitionReader } from '@threadcast/kafka';
+import { RESTORE_FETCH } from './state-store';
 import type { Logger } from '@threadcast/runtime';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Registry } from 'prom-client';
@@ -126,6 +127,9 @@ export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
       groupId: opts.readerGroupId,
       logger,
       maxWaitTimeInMs: 100,
+      // Small fetches, as for partition stores: each batch is one transaction with its
+      // checkpoint, and its records die young instead of filling the old heap.
+      ...RESTORE_FETCH,
       onRecord: (rec) => {
         const list = pending.get(rec.partition);
         if (list) list.push(rec);
