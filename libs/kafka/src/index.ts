@@ -20,8 +20,6 @@ export type { InRecord, OutRecord } from './records';
 export { runStage } from './run-stage';
 export { startStageService } from './start-stage-service';
 export type { StageServiceOptions } from './start-stage-service';
-export { openChangelogReader } from './changelog-reader';
-export type { ChangelogReader } from './changelog-reader';
 export { keepTrying } from './keep-trying';
 export type { RunningStage, StageHandler, StageOptions } from './run-stage';
 export { readTopic } from './read-topic';

@@ -5,7 +5,6 @@ import {
   createTopicsAndWait,
   provisionTopics,
   readTopic,
-  openChangelogReader,
   runStage,
   type InRecord,
   type OutRecord,
@@ -270,33 +269,5 @@ describe('stage runner on a real broker', () => {
       await stage.stop();
       await producer.disconnect();
     }
-  });
-
-  it('catches a changelog table up on demand, from where it stopped, to where the log ends now', async () => {
-    const producer = createKeyedProducer(kafka);
-    await producer.connect();
-    const log = uid('it.changelog');
-    await createTopicsAndWait(admin, { topics: [{ topic: log, numPartitions: 3, replicationFactor: 1 }] });
-    const applied: string[] = [];
-    const reader = await openChangelogReader({
-      kafka,
-      topic: log,
-      groupId: uid('it-changelog'),
-      logger,
-      onRecord: (r) => applied.push(`${r.key!.toString()}=${r.value!.toString()}`),
-    });
-    await reader.catchUp();
-    expect(applied).toEqual([]);
-    await producer.send(['a', 'b', 'c', 'd'].map((k) => ({ topic: log, key: k, value: '1' })));
-    await reader.catchUp();
-    expect([...applied].sort()).toEqual(['a=1', 'b=1', 'c=1', 'd=1']);
-    await producer.send([{ topic: log, key: 'b', value: '2' }]);
-    await reader.catchUp();
-    // Only what was written since: nothing is read twice.
-    expect(applied.length).toBe(5);
-    expect(applied[4]).toBe('b=2');
-    await reader.close();
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [log] }).catch(() => undefined);
   });
 });
