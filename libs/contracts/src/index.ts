@@ -22,7 +22,6 @@ export {
 export type { CommentEventType } from './comment-events';
 export {
   CommentIndexEntry,
-  CommentScoreState,
   Decision,
   HeldReason,
   Moderation,

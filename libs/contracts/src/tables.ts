@@ -97,15 +97,3 @@ export const CommentIndexEntry = Type.Object(
   { additionalProperties: false },
 );
 export type CommentIndexEntry = Static<typeof CommentIndexEntry>;
-
-/** `comments.scores` compacted topic (route's changelog): key = comment id. */
-export const CommentScoreState = Type.Object(
-  {
-    commentId: Id,
-    threadId: Id,
-    /** Each voter's latest vote: replaying a vote cannot count it twice. */
-    votes: Type.Record(Type.String(), Type.Union([Type.Literal(1), Type.Literal(-1)])),
-  },
-  { additionalProperties: false },
-);
-export type CommentScoreState = Static<typeof CommentScoreState>;
