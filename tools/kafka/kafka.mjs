@@ -5,7 +5,17 @@
 // it runs before `npm run build` and from CI's fresh clone alike.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -211,11 +221,31 @@ export async function waitForBroker(host, port, { timeoutMs = 90_000, child } = 
 }
 
 /**
- * Starts a single-node KRaft broker+controller.
+ * Starts a single-node KRaft broker+controller. A broker that exits before it is ready (seen once
+ * on a loaded CI machine, with nothing in server.log) is started once more; the error of the last
+ * attempt names what the JVM printed and the end of server.log.
  * @param {{ dataDir: string, port?: number, fresh?: boolean, stdio?: 'inherit'|'ignore' }} opts
  * @returns {Promise<{ brokers: string, port: number, pid: number, dataDir: string, stop(): Promise<void>, kill(signal?: string): void, child: import('node:child_process').ChildProcess }>}
  */
 export async function startKafka(opts) {
+  const attempts = 2;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKafkaOnce(opts);
+    } catch (e) {
+      if (attempt >= attempts || !e.exitedEarly) throw e;
+      log(`${e.message}\nstarting it again (attempt ${attempt + 1} of ${attempts})`);
+    }
+  }
+}
+
+function tailOf(file, from, lines) {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file).subarray(from).toString('utf8');
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+async function startKafkaOnce(opts) {
   const libs = ensureKafkaJars();
   const dataDir = resolve(opts.dataDir);
   if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
@@ -244,7 +274,11 @@ export async function startKafka(opts) {
     if (fmt.code !== 0) throw new Error(`kafka storage format failed:\n${fmt.out}`);
   }
 
-  const out = openSync(join(dataDir, 'stdout.log'), 'a');
+  const stdoutLog = join(dataDir, 'stdout.log');
+  const serverLog = join(dataDir, 'server.log');
+  const stdoutFrom = existsSync(stdoutLog) ? statSync(stdoutLog).size : 0;
+  const serverFrom = existsSync(serverLog) ? statSync(serverLog).size : 0;
+  const out = openSync(stdoutLog, 'a');
   const child = java(libs, 'kafka.Kafka', [props], {
     log4j,
     spawn: {
@@ -255,6 +289,7 @@ export async function startKafka(opts) {
       ],
     },
   });
+  closeSync(out);
   log(`broker starting on 127.0.0.1:${ports.port} (pid ${child.pid}, data ${dataDir})`);
   const handle = {
     brokers: `127.0.0.1:${ports.port}`,
@@ -272,11 +307,14 @@ export async function startKafka(opts) {
   try {
     await waitForBroker('127.0.0.1', ports.port, { child });
   } catch (e) {
+    const exitedEarly = child.exitCode !== null;
     await handle.stop();
-    const tail = existsSync(join(dataDir, 'server.log'))
-      ? readFileSync(join(dataDir, 'server.log'), 'utf8').split('\n').slice(-30).join('\n')
-      : '';
-    throw new Error(`${e.message}\n--- server.log (tail) ---\n${tail}`);
+    const error = new Error(
+      `${e.message}\n--- JVM output (${stdoutLog}) ---\n${tailOf(stdoutLog, stdoutFrom, 20)}` +
+        `\n--- server.log, this start (tail) ---\n${tailOf(serverLog, serverFrom, 30)}`,
+    );
+    error.exitedEarly = exitedEarly;
+    throw error;
   }
   log(`broker ready on ${handle.brokers}`);
   return handle;
