@@ -146,6 +146,7 @@ describe('enrichRecord: approving and rejecting held comments', () => {
       authorId: 'alice',
       held: 'premoderated',
       pending: { kind: 'edited', html: '<p>second thoughts</p>', mentions: [] },
+      createdAt: Date.parse(AT),
     });
     expect(enrichedOf(run(approve('c1', 'pre', 'approve-again')))).toMatchObject({
       comment: { kind: 'edited', html: '<p>second thoughts</p>' },
@@ -171,6 +172,7 @@ describe('enrichRecord: approving and rejecting held comments', () => {
       authorId: 'alice',
       held: 'premoderated',
       decided: { verdict: 'rejected', eventId: 'reject-c1' },
+      createdAt: Date.parse(AT),
     };
     expect(indexOf(out)).toEqual([entry]);
     expect(tables.comments.get('c1')).toEqual(entry);

@@ -8,7 +8,7 @@ import type {
   EnrichedRejected,
 } from '@threadcast/contracts';
 import { PoisonRecordError } from '@threadcast/runtime';
-import type { EnrichTables } from './tables';
+import { liveEntry, type EnrichTables } from './tables';
 
 type Base = Pick<EnrichedEvent, 'eventId' | 'threadId' | 'forumId' | 'commentId' | 'acceptedAt'>;
 
@@ -24,14 +24,16 @@ export interface Decided {
  * entry's `pending`. Rejected: `held` stays (the comment never reaches the thread) and `pending`
  * is dropped. The same decision event again (at least once: a produce retry, a rewind) repeats
  * its outputs unchanged; any other decision on a comment that is not held, or already decided, is
- * refused as `not_held`, and one on a comment this thread never had as `unknown_comment`.
+ * refused as `not_held`, and one on a comment this thread never had (or created more than
+ * `windowMs` before the decision) as `unknown_comment`.
  */
 export function enrichDecision(
   event: CommentApproved | CommentRejected,
   base: Base,
   tables: EnrichTables,
+  windowMs = 0,
 ): Decided {
-  const entry = tables.comments.get(event.commentId);
+  const entry = liveEntry(tables.comments, event.commentId, Date.parse(event.acceptedAt), windowMs);
   if (entry === undefined || entry.threadId !== event.threadId) {
     throw new PoisonRecordError(
       'unknown_comment',
@@ -49,7 +51,8 @@ export function enrichDecision(
       { field: 'commentId' },
     );
   }
-  const { commentId, threadId, authorId, held, pending } = entry;
+  const { commentId, threadId, authorId, held, pending, createdAt } = entry;
+  const created = createdAt !== undefined ? { createdAt } : {};
   const decided: Decision = { verdict, eventId: event.eventId };
   if (event.type === 'comment.approved') {
     const approved: EnrichedApproved = {
@@ -60,7 +63,14 @@ export function enrichDecision(
     };
     if (replay) return { event: approved };
     // Kept after the approval: a replay of it delivers the same comment again.
-    const index = { commentId, threadId, authorId, ...(pending !== undefined && { pending }), decided };
+    const index = {
+      commentId,
+      threadId,
+      authorId,
+      ...(pending !== undefined && { pending }),
+      decided,
+      ...created,
+    };
     return { event: approved, index };
   }
   const rejected: EnrichedRejected = {
@@ -72,6 +82,6 @@ export function enrichDecision(
   if (replay) return { event: rejected };
   return {
     event: rejected,
-    index: { commentId, threadId, authorId, ...(held !== undefined && { held }), decided },
+    index: { commentId, threadId, authorId, ...(held !== undefined && { held }), decided, ...created },
   };
 }

@@ -169,7 +169,14 @@ describe('enrichRecord: edits and deletes respect authorship and moderation', ()
     expect((event as { spam: { score: number } }).spam.score).toBeGreaterThanOrEqual(0.7);
     // The thread has the comment already: an approval would deliver this edit.
     const pending = { kind: 'edited', html: event.type === 'comment.edited' ? event.html : '', mentions: [] };
-    const entry = { commentId: 'c1', threadId: 'open', authorId: 'alice', held: 'spam', pending };
+    const entry = {
+      commentId: 'c1',
+      threadId: 'open',
+      authorId: 'alice',
+      held: 'spam',
+      pending,
+      createdAt: Date.parse(AT),
+    };
     expect(indexOf(edited)).toEqual([
       {
         topic: TOPICS.enrichCommentsChangelog,
@@ -205,7 +212,12 @@ describe('enrichRecord: edits and deletes respect authorship and moderation', ()
       });
       expect(skipped).toBeUndefined();
     }
-    expect(restored.comments.get('a1')).toEqual({ commentId: 'a1', threadId: 'open', authorId: 'alice' });
+    expect(restored.comments.get('a1')).toEqual({
+      commentId: 'a1',
+      threadId: 'open',
+      authorId: 'alice',
+      createdAt: Date.parse(AT),
+    });
     expect(restored.comments.get('p1')).toMatchObject({ held: 'premoderated' });
     expect(restored.comments.get('b1')).toMatchObject({ authorId: 'bob', held: 'spam' });
     // A fresh pod after the restore: same answers as the pod that wrote them.

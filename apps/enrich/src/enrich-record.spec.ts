@@ -103,6 +103,7 @@ describe('enrichRecord', () => {
         mentions: ['bob'],
         createdAt: AT,
       },
+      createdAt: Date.parse(AT),
     };
     expect(out[1]).toEqual({
       topic: TOPICS.enrichCommentsChangelog,

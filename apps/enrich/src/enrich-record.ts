@@ -25,7 +25,7 @@ import { enrichDecision } from './enrich-decision';
 import { extractMentions } from './extract-mentions';
 import { parseMarkdown, renderMarkdown } from './render-markdown';
 import { spamScore } from './spam-score';
-import type { EnrichTables } from './tables';
+import { liveEntry, type EnrichTables } from './tables';
 
 /** Forum of threads the threads table does not know (yet). */
 export const DEFAULT_FORUM_ID = 'default';
@@ -36,6 +36,11 @@ export interface EnrichDeps {
   spamThreshold: number;
   /** Sees each new or edited comment's spam score (the metrics histogram). */
   observeSpam?: (score: number) => void;
+  /**
+   * STATE_RETENTION_DAYS as ms (0 or absent: forever): events for a comment created more than
+   * this before them are refused as for an unknown comment (`liveEntry`).
+   */
+  retentionWindowMs?: number;
 }
 
 type Base = Pick<EnrichedEvent, 'eventId' | 'threadId' | 'forumId' | 'commentId' | 'acceptedAt'>;
@@ -77,6 +82,9 @@ export function enrichRecord(record: InRecord, tables: EnrichTables, deps: Enric
   ];
   // Written now, not when the changelog comes back: a reply or an edit may follow in the same batch.
   if (enriched.index !== undefined) out.push(tables.comments.put(enriched.index));
+  if (enriched.createdAtMs !== undefined) {
+    out.push(tables.comments.indexCreated(event.commentId, enriched.createdAtMs));
+  }
   return out;
 }
 
@@ -84,6 +92,8 @@ interface Enriched {
   event: EnrichedEvent;
   /** A new or changed comment index entry, to write to the store (and its changelog). */
   index?: CommentIndexEntry;
+  /** A new comment: its creation time, for the store's time index (retention). */
+  createdAtMs?: number;
 }
 
 function enrich(
@@ -99,12 +109,12 @@ function enrich(
     case 'comment.edited':
       return enrichEdited(event, base, thread, tables, deps);
     case 'comment.deleted':
-      return { event: enrichDeleted(event, base, tables) };
+      return { event: enrichDeleted(event, base, tables, deps) };
     case 'comment.voted':
       return { event: { type: event.type, ...base, userId: event.userId, value: event.value } };
     case 'comment.approved':
     case 'comment.rejected':
-      return enrichDecision(event, base, tables);
+      return enrichDecision(event, base, tables, deps.retentionWindowMs ?? 0);
   }
 }
 
@@ -123,14 +133,21 @@ function holdFor(thread: ThreadInfo | undefined, spam: Spam, deps: EnrichDeps): 
  * The index entry of the comment an edit or delete is about, once the actor may act on it: its
  * author, or a moderator (`asModerator`, which only moderators' producers may set). Events for a
  * comment enrich never indexed in this thread are refused: a thread's events share a partition,
- * so its creation was handled (and indexed) before any edit or delete of it could arrive.
+ * so its creation was handled (and indexed) before any edit or delete of it could arrive. So are
+ * those of a comment created more than the retention window before the event.
  */
 function actedOn(
   event: CommentEdited | CommentDeleted,
   actorId: string,
   tables: EnrichTables,
+  deps: EnrichDeps,
 ): CommentIndexEntry {
-  const entry = tables.comments.get(event.commentId);
+  const entry = liveEntry(
+    tables.comments,
+    event.commentId,
+    Date.parse(event.acceptedAt),
+    deps.retentionWindowMs ?? 0,
+  );
   if (entry === undefined || entry.threadId !== event.threadId) {
     throw new PoisonRecordError(
       'unknown_comment',
@@ -156,7 +173,7 @@ function enrichEdited(
   tables: EnrichTables,
   deps: EnrichDeps,
 ): Enriched {
-  const entry = actedOn(event, event.editorId, tables);
+  const entry = actedOn(event, event.editorId, tables, deps);
   const tokens = parseMarkdown(event.body);
   // Scored like a new comment, so spam cannot be edited into an approved one.
   const spam = spamScore(event.body, deps.burst.record(event.editorId, Date.parse(event.acceptedAt)));
@@ -191,16 +208,28 @@ function heldAfterEdit(
   html: string,
   mentions: string[],
 ): CommentIndexEntry {
-  const { commentId, threadId, authorId } = entry;
+  const { commentId, threadId, authorId, createdAt } = entry;
   const pending =
     entry.held === undefined
       ? ({ kind: 'edited', html, mentions } as const)
       : entry.pending && { ...entry.pending, html, mentions };
-  return { commentId, threadId, authorId, held, ...(pending !== undefined && { pending }) };
+  return {
+    commentId,
+    threadId,
+    authorId,
+    held,
+    ...(pending !== undefined && { pending }),
+    ...(createdAt !== undefined && { createdAt }),
+  };
 }
 
-function enrichDeleted(event: CommentDeleted, base: Base, tables: EnrichTables): EnrichedDeleted {
-  const { held } = actedOn(event, event.deletedBy, tables);
+function enrichDeleted(
+  event: CommentDeleted,
+  base: Base,
+  tables: EnrichTables,
+  deps: EnrichDeps,
+): EnrichedDeleted {
+  const { held } = actedOn(event, event.deletedBy, tables, deps);
   return { type: event.type, ...base, ...(held !== undefined && { held }) };
 }
 
@@ -239,10 +268,14 @@ function enrichCreated(
       }
     : { id: event.author.id, name: event.author.name ?? event.author.id };
   // Only a parent in the same thread names its author: a reply cannot be aimed at anyone's inbox.
-  const parent = event.parentId === undefined ? undefined : tables.comments.get(event.parentId);
+  const acceptedAtMs = Date.parse(event.acceptedAt);
+  const parent =
+    event.parentId === undefined
+      ? undefined
+      : liveEntry(tables.comments, event.parentId, acceptedAtMs, deps.retentionWindowMs ?? 0);
   const parentAuthorId = parent?.threadId === event.threadId ? parent.authorId : undefined;
   const tokens = parseMarkdown(event.body);
-  const spam = spamScore(event.body, deps.burst.record(event.author.id, Date.parse(event.acceptedAt)));
+  const spam = spamScore(event.body, deps.burst.record(event.author.id, acceptedAtMs));
   deps.observeSpam?.(spam.score);
   // A replayed creation (at least once) keeps what was decided since: held by an edit, approved
   // or rejected by a moderator.
@@ -265,6 +298,7 @@ function enrichCreated(
     return { event: enriched };
   }
   const html = enriched.html;
+  const createdAtMs = Number.isFinite(acceptedAtMs) ? Math.floor(acceptedAtMs) : undefined;
   const index: CommentIndexEntry = {
     commentId: event.commentId,
     threadId: event.threadId,
@@ -283,8 +317,9 @@ function enrichCreated(
         createdAt: event.acceptedAt,
       },
     }),
+    ...(createdAtMs !== undefined && { createdAt: createdAtMs }),
   };
-  return { event: enriched, index };
+  return { event: enriched, index, createdAtMs };
 }
 
 /**

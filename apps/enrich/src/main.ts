@@ -4,12 +4,19 @@ import { telemetry } from './instrument'; // first: see instrument.ts
 import { TOPICS, type ThreadInfo, type UserProfile } from '@threadcast/contracts';
 import { createKafka, createKeyedProducer, startStageService, uniqueGroupId } from '@threadcast/kafka';
 import { runService } from '@threadcast/runtime';
-import { openGlobalTable, openStateStore } from '@threadcast/store';
+import { createSweeper, openGlobalTable, openStateStore, retentionWindowMs } from '@threadcast/store';
 import { createBurstTracker } from './burst-tracker';
 import { enrichConfig } from './config';
 import { enrichMetrics } from './enrich-metrics';
 import { enrichRecord, type EnrichDeps } from './enrich-record';
-import { checkTableRecord, COMMENTS_STORE, lmdbTable, storeCommentIndex, TABLE_SPECS } from './tables';
+import {
+  checkTableRecord,
+  COMMENTS_STORE,
+  dropCommentEntry,
+  lmdbTable,
+  storeCommentIndex,
+  TABLE_SPECS,
+} from './tables';
 
 void runService({
   name: 'enrich',
@@ -60,7 +67,19 @@ void runService({
     readiness.add('stores', () => comments.isReady());
     const metrics = enrichMetrics(registry, { users: () => users.count(), threads: () => threads.count() });
 
+    // Retention: entries of comments created more than STATE_RETENTION_DAYS ago leave the held
+    // partitions, a bounded batch per tick; their tombstones go through the stage's producer.
+    const windowMs = retentionWindowMs(config.STATE_RETENTION_DAYS);
+    const sweeper = createSweeper({
+      store: comments,
+      windowMs,
+      drop: dropCommentEntry,
+      send: (records) => producer.send(records),
+      logger,
+      registry,
+    });
     const deps: EnrichDeps = {
+      retentionWindowMs: windowMs,
       burst: createBurstTracker({ maxAuthors: config.ENRICH_BURST_MAX_AUTHORS }),
       spamThreshold: config.ENRICH_SPAM_THRESHOLD,
       observeSpam: (score) => metrics.spamScore.observe(score),
@@ -107,9 +126,11 @@ void runService({
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       // Checkpoints and closes the stores (files kept) once the stage stopped.
       afterStop: async () => {
+        await sweeper.stop();
         await comments.close();
         await Promise.all([users.close(), threads.close()]);
       },
     });
+    sweeper.start();
   },
 });

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commentRecord, EnrichedEvent, TOPICS, type CommentEventInput } from '@threadcast/contracts';
 import type { InRecord, OutRecord } from '@threadcast/kafka';
-import { openLocalPartition, rawRestore } from '@threadcast/store';
+import { createSweeper, openLocalPartition, rawRestore, timeIndexKey } from '@threadcast/store';
+import { createLogger, createMetricsRegistry } from '@threadcast/runtime';
 import { createBurstTracker } from './burst-tracker';
 import { enrichRecord } from './enrich-record';
-import { storeCommentIndex, type EnrichTables } from './tables';
+import { dropCommentEntry, storeCommentIndex, type EnrichTables } from './tables';
 
 // enrich's comment index on a real LMDB partition (what the service runs), and its restore.
 
@@ -23,11 +24,14 @@ function partition(p = 4) {
   });
   return local;
 }
+const AT = '2026-11-27T10:00:00.000Z';
+const T_MS = Date.parse(AT);
+const DAY = 86_400_000;
 let offset = 0;
 function inRecord(input: CommentEventInput): InRecord {
   const r = commentRecord({
     eventId: `e${offset}`,
-    acceptedAt: '2026-11-27T10:00:00.000Z',
+    acceptedAt: AT,
     ...input,
   } as CommentEventInput);
   return {
@@ -77,18 +81,18 @@ describe('comment index store', () => {
       t,
       d,
     );
+    const entry = { commentId: 'c1', threadId: 'open', authorId: 'alice', createdAt: T_MS };
     expect(out[1]).toEqual({
       topic: TOPICS.enrichCommentsChangelog,
       partition: 4,
       key: 'c1',
-      value: Buffer.from(JSON.stringify({ commentId: 'c1', threadId: 'open', authorId: 'alice' })),
+      value: Buffer.from(JSON.stringify(entry)),
       changelog: true,
     });
-    expect(JSON.parse(String(p.state.get('c1')))).toEqual({
-      commentId: 'c1',
-      threadId: 'open',
-      authorId: 'alice',
-    });
+    // Its time-index key (retention), in the changelog too, so a restore brings it back.
+    expect(out[2]).toMatchObject({ partition: 4, key: timeIndexKey(T_MS, 'c1'), changelog: true });
+    expect(JSON.parse(String(p.state.get('c1')))).toEqual(entry);
+    expect(p.state.get(timeIndexKey(T_MS, 'c1'))).toBeDefined();
     const reply = enrichRecord(
       inRecord({
         type: 'comment.created',
@@ -174,5 +178,100 @@ describe('comment index store', () => {
       // Held since it was posted: the approval delivers the creation with the edit's text.
       comment: { kind: 'created', html: '<p>changed</p>' },
     });
+  });
+});
+
+describe('comment index retention (STATE_RETENTION_DAYS)', () => {
+  const WINDOW = 30 * DAY;
+  const later = (days: number) => new Date(T_MS + days * DAY).toISOString();
+  const retained = () => ({ ...deps(), retentionWindowMs: WINDOW });
+  const create = (
+    commentId: string,
+    threadId = 'pre',
+  ): Extract<CommentEventInput, { type: 'comment.created' }> => ({
+    type: 'comment.created',
+    threadId,
+    commentId,
+    author: { id: 'alice' },
+    body: 'hi',
+  });
+
+  it('refuses edits, deletes, decisions and parent lookups of a comment past the window, by event time', () => {
+    const p = partition();
+    const d = retained();
+    const t = tablesOn(p);
+    enrichRecord(inRecord(create('old')), t, d);
+    enrichRecord(inRecord(create('held')), t, d);
+    const at = (input: CommentEventInput, days: number) =>
+      enrichRecord(inRecord({ acceptedAt: later(days), ...input } as CommentEventInput), t, d);
+    const edit: CommentEventInput = {
+      type: 'comment.edited',
+      threadId: 'pre',
+      commentId: 'old',
+      body: 'late',
+      editorId: 'alice',
+    };
+    // Inside the window: allowed. Past it (not yet swept): refused as unknown, as after the sweep.
+    expect(enriched(at(edit, 29))).toMatchObject({ type: 'comment.edited' });
+    expect(code(() => at(edit, 31))).toBe('unknown_comment');
+    expect(
+      code(() => at({ type: 'comment.deleted', threadId: 'pre', commentId: 'old', deletedBy: 'alice' }, 31)),
+    ).toBe('unknown_comment');
+    const approve: CommentEventInput = {
+      type: 'comment.approved',
+      threadId: 'pre',
+      commentId: 'held',
+      moderatorId: 'mod',
+    };
+    expect(code(() => at(approve, 30))).toBe('unknown_comment');
+    const reply = at({ ...create('r1', 'open'), parentId: 'old' }, 31);
+    expect(enriched(reply)).not.toHaveProperty('parentAuthorId');
+    // Without a window (0), nothing expires.
+    const forever = enrichRecord(
+      inRecord({ acceptedAt: later(400), ...edit } as CommentEventInput),
+      t,
+      deps(),
+    );
+    expect(enriched(forever)).toMatchObject({ type: 'comment.edited' });
+  });
+
+  it('keeps the creation time through holds and decisions, and the sweep drops expired entries with tombstones', async () => {
+    const p = partition();
+    const d = retained();
+    const t = tablesOn(p);
+    enrichRecord(inRecord(create('h1')), t, d);
+    enrichRecord(
+      inRecord({ type: 'comment.approved', threadId: 'pre', commentId: 'h1', moderatorId: 'mod' }),
+      t,
+      d,
+    );
+    enrichRecord(inRecord({ ...create('new'), acceptedAt: later(20) } as CommentEventInput), t, d);
+    expect(JSON.parse(String(p.state.get('h1')))).toMatchObject({
+      decided: { verdict: 'approved' },
+      createdAt: T_MS,
+    });
+
+    const sent: OutRecord[] = [];
+    let now = T_MS + 31 * DAY;
+    const sweeper = createSweeper({
+      store: { name: 'comments', held: () => [4], holds: (n) => n === 4, partition: () => p.state },
+      windowMs: WINDOW,
+      drop: dropCommentEntry,
+      send: async (records) => void sent.push(...records),
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      registry: createMetricsRegistry('test'),
+      now: () => now,
+    });
+    expect(await sweeper.sweep()).toBe(1);
+    expect(sent.map((r) => [r.key, r.value])).toEqual([
+      ['h1', null],
+      [timeIndexKey(T_MS, 'h1'), null],
+    ]);
+    expect(p.state.get('h1')).toBeUndefined();
+    expect(p.state.get('new')).toBeDefined();
+    now = T_MS + 51 * DAY;
+    expect(await sweeper.sweep()).toBe(1);
+    expect(p.state.get('new')).toBeUndefined();
+    expect([...p.state.keys('')]).toEqual([]);
   });
 });

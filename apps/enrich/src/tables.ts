@@ -1,5 +1,12 @@
 import type { OutRecord } from '@threadcast/kafka';
-import type { PartitionState } from '@threadcast/store';
+import {
+  indexCreated,
+  isExpired,
+  TIME_INDEX_PREFIX,
+  timeIndexKey,
+  type DropItem,
+  type PartitionState,
+} from '@threadcast/store';
 import {
   CommentIndexEntry,
   decodeWith,
@@ -22,7 +29,37 @@ export interface CommentIndex {
   get(commentId: string): CommentIndexEntry | undefined;
   /** Writes the entry at once (a reply or an edit may follow in the same batch) and returns its changelog record. */
   put(entry: CommentIndexEntry): OutRecord;
+  /** Puts a new comment in the store's time index (retention), at its creation time; its changelog record. */
+  indexCreated(commentId: string, createdAtMs: number): OutRecord;
 }
+
+/**
+ * The entry of `commentId` as an event at `atMs` (its acceptedAt) may see it: none when the
+ * comment was created more than the retention window before, whether or not the sweep dropped it
+ * yet, so a replay decides the same (by the records' own times, never the wall clock).
+ */
+export function liveEntry(
+  index: CommentIndex,
+  commentId: string,
+  atMs: number,
+  windowMs: number,
+): CommentIndexEntry | undefined {
+  const entry = index.get(commentId);
+  if (entry?.createdAt !== undefined && !Number.isNaN(atMs) && isExpired(entry.createdAt, atMs, windowMs)) {
+    return undefined;
+  }
+  return entry;
+}
+
+/**
+ * Retention (libs/store sweeper.ts): an expired comment's entry goes (its tombstone), and with it
+ * whatever its held text was. One key per comment: always done.
+ */
+export const dropCommentEntry: DropItem = (state, commentId) => {
+  const records: OutRecord[] = [];
+  if (state.get(commentId) !== undefined) records.push(state.remove(commentId));
+  return { records, done: true };
+};
 
 /** What enrich joins with: users and threads whole (global tables), the index of one partition. */
 export interface EnrichTables {
@@ -47,6 +84,7 @@ export function storeCommentIndex(state: PartitionState): CommentIndex {
       return b === undefined ? undefined : (JSON.parse(b.toString('utf8')) as CommentIndexEntry);
     },
     put: (entry) => state.put(entry.commentId, indexRecord(entry)),
+    indexCreated: (commentId, createdAtMs) => indexCreated(state, commentId, createdAtMs),
   };
 }
 
@@ -62,6 +100,15 @@ export function lmdbTable<V>(table: { get(key: string): Buffer | undefined }): T
 
 /** The comment index in memory (unit tests): what the store holds, and the same changelog records. */
 export class MemoryCommentIndex extends Map<string, CommentIndexEntry> implements CommentIndex {
+  /** The time index's keys, as the store would hold them. */
+  readonly timeIndex = new Set<string>();
+
+  indexCreated(commentId: string, createdAtMs: number): OutRecord {
+    const key = timeIndexKey(createdAtMs, commentId);
+    this.timeIndex.add(key);
+    return { topic: TOPICS.enrichCommentsChangelog, key, value: Buffer.from('1'), changelog: true };
+  }
+
   put(entry: CommentIndexEntry): OutRecord {
     this.set(entry.commentId, entry);
     return {
@@ -145,8 +192,16 @@ export function applyTableRecord(
       return apply(tables.users, TABLE_SPECS.users, record);
     case 'threads':
       return apply(tables.threads, TABLE_SPECS.threads, record);
-    case 'comments':
+    case 'comments': {
+      // The time index (retention) is in the changelog too: a key, no entry.
+      const key = record.key?.toString('utf8');
+      if (key?.startsWith(TIME_INDEX_PREFIX)) {
+        if (record.value === null) tables.comments.timeIndex.delete(key);
+        else tables.comments.timeIndex.add(key);
+        return undefined;
+      }
       return apply(tables.comments, TABLE_SPECS.comments, record);
+    }
   }
 }
 

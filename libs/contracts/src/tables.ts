@@ -77,13 +77,15 @@ export const Decision = Type.Object(
 export type Decision = Static<typeof Decision>;
 
 /**
- * `comments.index` compacted topic (enrich's changelog): key = comment id. Who wrote the comment
+ * An entry of enrich's `comments` store (changelog `enrich.comments-changelog`): key = comment id. Who wrote the comment
  * (only they, or a moderator, may edit or delete it) and, when it is held, why: a held comment
  * stays held through its edits and deletes until a moderator approves it (`held` goes, `decided`
  * says approved) or rejects it (`held` stays: it never reaches the thread). While held, `pending`
  * keeps what an approval delivers; a rejection drops it, an approval keeps it so that a replayed
  * approval (a produce retry, a rewind) delivers the same comment again. Entries written before
- * `held` existed read as approved.
+ * `held` existed read as approved. `createdAt` (epoch ms: the creating event's `acceptedAt`) is
+ * what the retention window (STATE_RETENTION_DAYS) is counted from; entries written before
+ * retention have none and are kept.
  */
 export const CommentIndexEntry = Type.Object(
   {
@@ -93,6 +95,7 @@ export const CommentIndexEntry = Type.Object(
     held: Type.Optional(HeldReason),
     pending: Type.Optional(PendingComment),
     decided: Type.Optional(Decision),
+    createdAt: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import { RESTORE_FETCH } from './state-store';
 import type { Logger } from '@threadcast/runtime';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Registry } from 'prom-client';
+import { entryCount } from './partition-env';
 import { storeMetrics } from './store-metrics';
 
 export interface GlobalTableOptions {
@@ -77,7 +78,6 @@ function openTableEnv(path: string): TableEnv {
 }
 
 const cpKey = (p: number) => `p/${p}`;
-const entryCount = (e: TableEnv) => (e.data.getStats() as { entryCount: number }).entryCount;
 
 export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
   const { logger, name, topic } = opts;
@@ -92,9 +92,16 @@ export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
   /** Partitions still short of their restore target, and that target. */
   const targets = new Map<number, number>();
   const pending = new Map<number, InRecord[]>();
+  /** While the environment is reopened: partitions whose records wait, and the offset after them. */
+  let deferred: Map<number, number> | undefined;
   let caughtUp: () => void = () => undefined;
 
-  const applyBatch = (e: TableEnv, partition: number, next: number) => {
+  const applyBatch = (partition: number, next: number) => {
+    const e = env;
+    if (deferred || !e) {
+      deferred?.set(partition, next);
+      return;
+    }
     const records = pending.get(partition) ?? [];
     pending.delete(partition);
     e.root.transactionSync(() => {
@@ -136,7 +143,7 @@ export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
         else pending.set(rec.partition, [rec]);
       },
       onProgress: (partition, next) => {
-        applyBatch(e, partition, next);
+        applyBatch(partition, next);
         const target = targets.get(partition);
         if (target !== undefined && next >= target) {
           targets.delete(partition);
@@ -146,7 +153,7 @@ export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
     }));
     const bounds = await r.bounds(0);
     const checkpoints = bounds.map((_, p) => e.meta.get(cpKey(p)));
-    const hasData = e.data.getKeysCount({ limit: 1 }) > 0;
+    const hasData = entryCount(e.data) > 0;
     // Warm only when every partition's checkpoint is one the topic has (not a recreated topic).
     const warm =
       hasData &&
@@ -173,7 +180,21 @@ export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
         // Followed from here on, whether or not there is anything to restore.
         r.readFrom(p, from);
       });
-      if (targets.size > 0) await done;
+      if (targets.size > 0) {
+        await done;
+        // Writing the records read through the map almost every page of the table: resident
+        // (RSS) until unmapped. Opened again, the map holds only what the stage reads. Records
+        // that arrive meanwhile wait in `pending`.
+        deferred = new Map();
+        try {
+          await e.root.close();
+        } finally {
+          env = openTableEnv(path);
+          const waiting = deferred;
+          deferred = undefined;
+          for (const [partition, next] of waiting) applyBatch(partition, next);
+        }
+      }
     } finally {
       isRestoring = false;
       metrics.restoring.dec({ store: name });
@@ -183,7 +204,7 @@ export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
     report = { kind, records: restoredRecords, ms };
     metrics.restoreSeconds.observe({ store: name, kind }, ms / 1000);
     logger.info(
-      { store: name, kind, records: restoredRecords, entries: entryCount(e), ms: Math.round(ms) },
+      { store: name, kind, records: restoredRecords, entries: entryCount(env.data), ms: Math.round(ms) },
       'global table restored',
     );
   };
@@ -196,7 +217,7 @@ export function openGlobalTable(opts: GlobalTableOptions): GlobalTable {
         throw err;
       })),
     get: (key) => env?.data.get(key),
-    count: () => (env ? entryCount(env) : 0),
+    count: () => (env ? entryCount(env.data) : 0),
     isRestoring: () => isRestoring,
     lastRestore: () => report,
     async close() {

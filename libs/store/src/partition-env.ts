@@ -27,6 +27,10 @@ export interface PartitionEnv {
 
 const CHECKPOINT = 'checkpoint';
 
+/** Entries in a database, from LMDB's statistics: no scan. */
+export const entryCount = (db: Database<Buffer, string>): number =>
+  (db.getStats() as { entryCount: number }).entryCount;
+
 export function openPartitionEnv(path: string): PartitionEnv {
   try {
     return openEnv(path);
@@ -49,7 +53,9 @@ function openEnv(path: string): PartitionEnv {
     local,
     checkpoint: () => meta.get(CHECKPOINT),
     setCheckpoint: (offset) => void meta.putSync(CHECKPOINT, offset),
-    isEmpty: () => data.getKeysCount({ limit: 1 }) === 0,
+    // LMDB's own count (mdb_stat): getKeysCount ignores `limit` and walks every key, which maps
+    // the whole file into the process and made a warm start cost as much RSS as the data.
+    isEmpty: () => entryCount(data) === 0,
     clear() {
       root.transactionSync(() => {
         data.clearSync();
