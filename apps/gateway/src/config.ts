@@ -45,6 +45,12 @@ function httpUrl(doc: string): Field<string | undefined> {
   };
 }
 
+/**
+ * Fan-out's write window (GATEWAY_WRITE_DELAY_MS), chosen by measurement: docs/benchmarks.md,
+ * "write window".
+ */
+const WRITE_DELAY_DEFAULT_MS = 2;
+
 export const gatewayConfig = {
   ...kafkaConfig,
   ...processConfig,
@@ -120,6 +126,11 @@ export const gatewayConfig = {
     'Bytes queued to one socket beyond which it is a slow consumer: closed with 1013 and cut a second later, so it cannot hold memory.',
     1024 * 1024,
     { min: 1024 },
+  ),
+  GATEWAY_WRITE_DELAY_MS: int(
+    "How long a socket's first event frame waits for the ones that follow, so that they leave in one write: fewer syscalls per delivery at a steady rate, at the price of up to this much latency. 0 writes each fetch's frames at once.",
+    WRITE_DELAY_DEFAULT_MS,
+    { min: 0, max: 100 },
   ),
   GATEWAY_PRESENCE_INTERVAL_MS: int(
     'How often the pod publishes its subscriber count per channel to the presence topic; a pod not heard from for 3 intervals no longer counts.',

@@ -31,20 +31,22 @@ class FakeSocket implements FanOutSocket {
 /** The JSON text of a WebSocket frame as written. */
 const text = (frame: Buffer) => frame.subarray(frame.length - payloadLength(frame)).toString();
 
-function setup() {
+function setup(writeDelayMs = 0) {
   const registry = new Registry();
   const metrics = gatewayMetrics(registry);
   const subscriptions = createSubscriptions<Client>();
   const positions = createPartitionPositions(12);
   const slow: Client[] = [];
-  const deliver = createFanOut({
+  const fanOut = createFanOut({
     subscriptions,
     positions,
     metrics,
     maxBufferedBytes: 1000,
     onSlowClient: (c) => slow.push(c),
+    writeDelayMs,
     now: () => 10_050,
   });
+  const deliver = fanOut.deliver;
   const client = (): Client => ({ ws: new FakeSocket(), stream: new FakeStream() });
   /** Subscribed from the start of the partition unless told otherwise. */
   const subscribe = (c: Client, name = channel, after = -1) =>
@@ -55,7 +57,7 @@ function setup() {
       labels: object;
       metricName?: string;
     }[];
-  return { deliver, subscribe, positions, client, value, slow };
+  return { deliver, flush: fanOut.flush, subscribe, positions, client, value, slow };
 }
 
 interface Client {
@@ -188,6 +190,48 @@ describe('fan-out', () => {
     deliver(record({ offset: '44' }));
     await Promise.resolve();
     expect([a.stream.corks, a.stream.uncorks]).toEqual([2, 2]);
+  });
+
+  describe('with a write window (GATEWAY_WRITE_DELAY_MS)', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('gathers the frames of several batches into one write per socket, sent when the window ends', async () => {
+      const { deliver, subscribe, client, value } = setup(5);
+      const [a, b] = [client(), client()];
+      subscribe(a);
+      subscribe(b);
+      // Three fetches' worth, each handed over on its own turn, within the window.
+      for (const offset of ['41', '42', '43']) {
+        deliver(record({ offset }));
+        await Promise.resolve();
+        jest.advanceTimersByTime(1);
+      }
+      expect(a.stream.sent).toHaveLength(3);
+      expect([a.stream.corks, a.stream.uncorks, b.stream.corks, b.stream.uncorks]).toEqual([1, 0, 1, 0]);
+      jest.advanceTimersByTime(2); // 5 ms after the first frame
+      expect([a.stream.uncorks, b.stream.uncorks]).toEqual([1, 1]);
+      expect(await value('threadcast_gateway_socket_writes_total')).toMatchObject([{ value: 2 }]);
+      expect(await value('threadcast_gateway_write_flushes_total')).toMatchObject([{ value: 1 }]);
+      expect(await value('threadcast_gateway_events_delivered_total')).toMatchObject([{ value: 6 }]);
+      // The next frame opens a new window.
+      deliver(record({ offset: '44' }));
+      expect(a.stream.corks).toBe(2);
+      jest.advanceTimersByTime(5);
+      expect(a.stream.uncorks).toBe(2);
+    });
+
+    it('writes at once what waits when flushed (shutdown), and the window timer then has nothing left', () => {
+      const { deliver, flush, subscribe, client } = setup(50);
+      const a = client();
+      subscribe(a);
+      deliver(record({ offset: '41' }));
+      expect(a.stream.uncorks).toBe(0);
+      flush();
+      expect(a.stream.uncorks).toBe(1);
+      jest.advanceTimersByTime(50);
+      expect(a.stream.uncorks).toBe(1);
+    });
   });
 
   it('judges a backlog at the first frame of a batch, not by what the batch itself queued', async () => {

@@ -4,6 +4,9 @@ export interface GatewayMetrics {
   sockets: Gauge;
   subscriptions: Gauge;
   eventsDelivered: Counter;
+  /** Fan-out's flushes, and the socket writes (uncorks) they made: deliveries per write = events / writes. */
+  writeFlushes: Counter;
+  socketWrites: Counter;
   bytesWritten: Counter;
   framesRejected: Counter<'code'>;
   recordsUnusable: Counter<'reason'>;
@@ -34,6 +37,16 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     eventsDelivered: new Counter({
       name: 'threadcast_gateway_events_delivered_total',
       help: 'Event frames written to sockets (one per socket per record).',
+      registers,
+    }),
+    writeFlushes: new Counter({
+      name: 'threadcast_gateway_write_flushes_total',
+      help: 'Fan-out write windows flushed (GATEWAY_WRITE_DELAY_MS): each uncorks every socket written to in it.',
+      registers,
+    }),
+    socketWrites: new Counter({
+      name: 'threadcast_gateway_socket_writes_total',
+      help: 'Socket writes fan-out made (one per socket per window, however many frames it carried).',
       registers,
     }),
     bytesWritten: new Counter({

@@ -47,6 +47,11 @@ export interface GatewayServerOptions extends SessionLimits {
   verifyToken?: VerifyToken;
   /** Browser origins allowed to connect (GATEWAY_ALLOWED_ORIGINS); see origin-check.ts. */
   allowedOrigins?: readonly string[];
+  /**
+   * How long fan-out holds a socket's first frame for the frames that follow, so they leave in
+   * one write (GATEWAY_WRITE_DELAY_MS; 0 or absent: a microtask, a fetch's records together).
+   */
+  writeDelayMs?: number;
   /** Answers `GET /demo-token` (GATEWAY_DEV_AUTH); absent, that path says demo tokens are off. */
   demoTokens?: DemoTokens;
   /** Called after a channel gained or lost a reader (a client address) on this pod (presence). */
@@ -128,12 +133,13 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
       if (sessions.size === 0) drained?.();
     },
   );
-  const deliver = createFanOut({
+  const fanOut = createFanOut({
     subscriptions,
     positions,
     metrics,
     maxBufferedBytes: opts.maxBufferedBytes,
     onSlowClient: protocol.cutSlow,
+    writeDelayMs: opts.writeDelayMs,
     now,
   });
 
@@ -181,6 +187,8 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
 
   const shutDown = async (drainMs: number) => {
     clearInterval(heartbeat);
+    // Frames waiting for the write window leave before the close frames.
+    fanOut.flush();
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeIdleConnections();
     const started = Date.now();
@@ -203,7 +211,7 @@ export function createGatewayServer(opts: GatewayServerOptions): GatewayServer {
   };
 
   return {
-    deliver,
+    deliver: fanOut.deliver,
     replayed: (record) => catchUp.onRecord(record),
     listen(port, host) {
       return new Promise((resolve, reject) => {

@@ -89,6 +89,7 @@ void runService({
       maxSubscriptions: config.GATEWAY_MAX_SUBSCRIPTIONS,
       pingIntervalMs: config.GATEWAY_PING_INTERVAL_MS,
       maxBufferedBytes: config.GATEWAY_MAX_BUFFERED_BYTES,
+      writeDelayMs: config.GATEWAY_WRITE_DELAY_MS,
       maxMessagesPerSecond: config.GATEWAY_MAX_MESSAGES_PER_SECOND,
       messageBurst: config.GATEWAY_MESSAGE_BURST,
       maxReplayRecords: config.GATEWAY_MAX_REPLAY_RECORDS,
