@@ -6,9 +6,12 @@
 'use strict';
 const { writeFileSync } = require('node:fs');
 const inspector = require('node:inspector');
+const { monitorEventLoopDelay, PerformanceObserver } = require('node:perf_hooks');
 
 if (process.send) {
   let session;
+  // The measured window's event-loop delay and GC pauses ('loop-start' .. 'loop-stop').
+  let loop;
   const reply = (m, extra) => process.send({ probe: m.probe, id: m.id, ...extra });
   const fail = (m, err) => reply(m, { error: String(err && err.message ? err.message : err) });
   process.on('message', (m) => {
@@ -25,6 +28,38 @@ if (process.send) {
         system: cpu.system / 1e6,
         rss: mem.rss,
         heapUsed: mem.heapUsed,
+      });
+    } else if (m.probe === 'loop-start') {
+      loop?.histogram.disable();
+      loop?.observer.disconnect();
+      const histogram = monitorEventLoopDelay({ resolution: 10 });
+      const gc = { count: 0, totalMs: 0, maxMs: 0 };
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          gc.count++;
+          gc.totalMs += e.duration;
+          if (e.duration > gc.maxMs) gc.maxMs = e.duration;
+        }
+      });
+      observer.observe({ entryTypes: ['gc'] });
+      histogram.enable();
+      loop = { histogram, observer, gc };
+      reply(m, {});
+    } else if (m.probe === 'loop-stop') {
+      if (!loop) return fail(m, 'no loop window running');
+      const { histogram, observer, gc } = loop;
+      loop = undefined;
+      histogram.disable();
+      observer.disconnect();
+      reply(m, {
+        loop: {
+          delayP50Ms: histogram.percentile(50) / 1e6,
+          delayP99Ms: histogram.percentile(99) / 1e6,
+          delayMaxMs: histogram.max / 1e6,
+          gcCount: gc.count,
+          gcTotalMs: gc.totalMs,
+          gcMaxMs: gc.maxMs,
+        },
       });
     } else if (m.probe === 'profile-start') {
       session = new inspector.Session();

@@ -31,7 +31,7 @@ function reader(
 }
 
 // Presence across two gateway processes on one broker: each pod's readers are summed, and a
-// pod killed without a goodbye stops counting once its reports expire (3 intervals).
+// pod killed without a goodbye stops counting once its reports expire (3 refreshes).
 describe('presence across gateway pods', () => {
   let a: RunningService;
   let b: RunningService;
@@ -39,7 +39,10 @@ describe('presence across gateway pods', () => {
 
   beforeAll(async () => {
     await provisionTopics();
-    const env = { GATEWAY_PRESENCE_INTERVAL_MS: String(INTERVAL_MS) };
+    const env = {
+      GATEWAY_PRESENCE_INTERVAL_MS: String(INTERVAL_MS),
+      GATEWAY_PRESENCE_REFRESH_MS: String(4 * INTERVAL_MS),
+    };
     [a, b] = await Promise.all([startService('gateway', env), startService('gateway', env)]);
   });
   afterAll(async () => {

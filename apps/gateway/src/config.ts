@@ -133,9 +133,14 @@ export const gatewayConfig = {
     { min: 0, max: 100 },
   ),
   GATEWAY_PRESENCE_INTERVAL_MS: int(
-    'How often the pod publishes its subscriber count per channel to the presence topic; a pod not heard from for 3 intervals no longer counts.',
+    'How often the pod publishes the subscriber counts per channel that changed to the presence topic (every count each GATEWAY_PRESENCE_REFRESH_MS).',
     2000,
     { min: 50 },
+  ),
+  GATEWAY_PRESENCE_REFRESH_MS: int(
+    "How often the pod publishes every channel's count, changed or not; between refreshes it publishes only the counts that changed (each GATEWAY_PRESENCE_INTERVAL_MS). A pod not heard from for 3 refreshes (killed) no longer counts, and a pod that starts serving a channel learns the other pods' unchanged counts within one refresh.",
+    10_000,
+    { min: 50, max: 600_000 },
   ),
   GATEWAY_PRESENCE_MAX_CHANNELS: int(
     'Channels whose reader count this pod publishes to the presence topic, at most; channels past it show only local readers and are counted in threadcast_gateway_presence_channels_unpublished.',

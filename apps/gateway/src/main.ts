@@ -63,7 +63,9 @@ void runService({
       instanceId,
       logger,
       intervalMs: config.GATEWAY_PRESENCE_INTERVAL_MS,
-      expiryMs: 3 * config.GATEWAY_PRESENCE_INTERVAL_MS,
+      refreshMs: config.GATEWAY_PRESENCE_REFRESH_MS,
+      // Three refreshes without a word from a pod: it is gone (a live one refreshes every count).
+      expiryMs: 3 * Math.max(config.GATEWAY_PRESENCE_REFRESH_MS, config.GATEWAY_PRESENCE_INTERVAL_MS),
       minGapMs: config.GATEWAY_PRESENCE_MIN_GAP_MS,
       maxChannels: config.GATEWAY_PRESENCE_MAX_CHANNELS,
       onUnpublished: (channels) => metrics.presenceUnpublished.set(channels),

@@ -2,7 +2,7 @@
  * Presence over Kafka: this pod's counts go to the `presence` topic (keyed like `deliveries`, so a
  * channel's reports land in the partition number its events use), and a second, pod-unique
  * partition reader follows the `presence` partitions this pod reads in `deliveries`, from their
- * log end: every live pod republishes each interval, so history is not needed.
+ * log end: every live pod republishes every count each refresh, so history is not needed.
  */
 import { TOPICS, channelKey } from '@threadcast/contracts';
 import {
@@ -34,6 +34,8 @@ export async function openPresenceFeed(opts: {
   instanceId: string;
   logger: Logger;
   intervalMs: number;
+  /** Every count is published again this often; between, only changed ones (see the tracker). */
+  refreshMs: number;
   /** Reports older than this no longer count (a dead pod). */
   expiryMs: number;
   /** Least time between two frames of one channel (see the tracker). */
@@ -55,6 +57,7 @@ export async function openPresenceFeed(opts: {
     pod,
     expiryMs: opts.expiryMs,
     minGapMs: opts.minGapMs,
+    refreshMs: opts.refreshMs,
     maxChannels: opts.maxChannels,
     onUnpublished: opts.onUnpublished,
     localCount: opts.localCount,

@@ -49,20 +49,52 @@ describe('presence tracker', () => {
       ],
     ]);
     expect(unpublished).toEqual([2]);
-    // A slot frees up: the next channel gets it.
+    // A slot frees up: the next channel gets it (a zero takes no slot).
     local.set('thread:a', 0);
     tracker.localChanged('thread:a');
     tracker.tick();
     expect(published[1]).toEqual([
       { channel: 'thread:a', count: 0 },
       { channel: 'thread:b', count: 1 },
-    ]);
-    tracker.tick();
-    expect(published[2]).toEqual([
-      { channel: 'thread:b', count: 1 },
       { channel: 'thread:c', count: 1 },
     ]);
     expect(unpublished.at(-1)).toBe(1);
+  });
+
+  it('with a refresh period, publishes only changed counts between full refreshes', () => {
+    const { tracker, local, published, advance } = setup({ refreshMs: 10_000 });
+    local.set('thread:a', 2);
+    local.set('thread:b', 1);
+    tracker.localChanged('thread:a');
+    tracker.localChanged('thread:b');
+    tracker.tick(); // the first tick is a full one
+    expect(published).toEqual([
+      [
+        { channel: 'thread:a', count: 2 },
+        { channel: 'thread:b', count: 1 },
+      ],
+    ]);
+    advance(2000);
+    tracker.tick(); // nothing changed: nothing sent
+    expect(published).toHaveLength(1);
+    local.set('thread:b', 3);
+    tracker.localChanged('thread:b');
+    advance(2000);
+    tracker.tick();
+    expect(published[1]).toEqual([{ channel: 'thread:b', count: 3 }]);
+    // The last reader of a leaves: its zero goes out once, then nothing more for it.
+    local.set('thread:a', 0);
+    tracker.localChanged('thread:a');
+    advance(2000);
+    tracker.tick();
+    expect(published[2]).toEqual([{ channel: 'thread:a', count: 0 }]);
+    // 10 s after the first: every live count again, changed or not.
+    advance(4000);
+    tracker.tick();
+    expect(published[3]).toEqual([{ channel: 'thread:b', count: 3 }]);
+    advance(2000);
+    tracker.tick();
+    expect(published).toHaveLength(4);
   });
 
   it('sends the local count to local subscribers when it changes, once per flush', () => {

@@ -1,9 +1,11 @@
 /**
  * "N reading now" across gateway pods. Each pod knows its own subscribers per channel exactly;
- * every `intervalMs` it publishes those counts (keyed by channel, with its pod id) to the
- * `presence` topic, and it keeps the latest count every other pod published for the channels it
- * serves. A pod that has not been heard from for `expiryMs` (it died, or lost Kafka) no longer
- * counts. The total of a channel is this pod's live count plus the other pods' latest counts;
+ * every `intervalMs` it publishes the counts that changed since it last published them (keyed by
+ * channel, with its pod id) to the `presence` topic, and every `refreshMs` all of them (so a pod
+ * that starts following a partition learns the unchanged ones, and a live pod's counts never
+ * expire); it keeps the latest count every other pod published for the channels it serves. A
+ * pod that has not been heard from for `expiryMs` (it died, or lost Kafka; longer than the
+ * refresh) no longer counts. The total of a channel is this pod's live count plus the other pods' latest counts;
  * when it changes, the channel's local subscribers get a `presence` frame.
  *
  * No Kafka here: records come in through `received`, go out through `publish`, and frames go out
@@ -22,8 +24,13 @@ export interface PresenceTrackerOptions {
   pod: string;
   /** Readers of the channel on this pod, now (one per client address). */
   localCount(channel: string): number;
-  /** Sends counts to Kafka (one record per channel). Called at every `tick`. */
+  /** Sends counts to Kafka (one record per channel). Called at a `tick` with something to send. */
   publish(reports: { channel: string; count: number }[]): void;
+  /**
+   * Every this many ms a tick publishes every count, changed or not; the ticks between publish
+   * only the changed ones. Default 0: every tick publishes every count.
+   */
+  refreshMs?: number;
   /** Sends the frame to the channel's subscribers on this pod. */
   broadcast(channel: string, frame: string): void;
   /** Reports older than this no longer count. */
@@ -100,20 +107,22 @@ interface ChannelState {
   sent: number;
   /** When it was sent. */
   sentAt: number;
-  /** Published a non-zero count last tick: a zero must follow once the channel empties. */
-  published: boolean;
+  /** The count this pod last published for the channel (-1: none, or dropped by the cap). */
+  published: number;
 }
 
 export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTracker {
   const now = opts.now ?? Date.now;
   const minGap = opts.minGapMs ?? 0;
   const maxChannels = opts.maxChannels ?? Infinity;
+  const refreshMs = opts.refreshMs ?? 0;
+  let nextRefresh = 0;
   const channels = new Map<string, ChannelState>();
   const dirty = new Set<string>();
 
   const stateOf = (channel: string) => {
     let s = channels.get(channel);
-    if (!s) channels.set(channel, (s = { remotes: new Map(), sent: -1, sentAt: 0, published: false }));
+    if (!s) channels.set(channel, (s = { remotes: new Map(), sent: -1, sentAt: 0, published: -1 }));
     return s;
   };
 
@@ -134,7 +143,7 @@ export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTra
     if (local === 0) {
       // Nobody here to tell: forget what was sent, so a newcomer gets the count.
       s.sent = -1;
-      if (s.remotes.size === 0 && !s.published) channels.delete(channel);
+      if (s.remotes.size === 0 && s.published <= 0) channels.delete(channel);
       return false;
     }
     const count = total(channel);
@@ -180,8 +189,11 @@ export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTra
     },
     tick() {
       const t = now();
+      const full = t >= nextRefresh;
+      if (full) nextRefresh = t + refreshMs;
       const reports: { channel: string; count: number }[] = [];
       let unpublished = 0;
+      let counted = 0;
       for (const [channel, s] of channels) {
         for (const [pod, r] of s.remotes) {
           if (t - r.seenAt >= opts.expiryMs) {
@@ -190,15 +202,15 @@ export function createPresenceTracker(opts: PresenceTrackerOptions): PresenceTra
           }
         }
         const count = opts.localCount(channel);
-        // A zero once after the last subscriber left, so other pods drop this one at once
-        // instead of waiting for the expiry.
-        if (count > 0 && reports.length >= maxChannels) {
-          // Past the cap: not published this tick (other pods expire its last count).
+        if (count > 0 && counted++ >= maxChannels) {
+          // Past the cap: not published (other pods expire its last count).
           unpublished++;
-          s.published = false;
-        } else {
-          if (count > 0 || s.published) reports.push({ channel, count });
-          s.published = count > 0;
+          s.published = -1;
+        } else if (count !== s.published || (full && count > 0)) {
+          // A zero once after the last subscriber left, so other pods drop this one at once
+          // instead of waiting for the expiry; nothing for a channel never published.
+          if (count > 0 || s.published > 0) reports.push({ channel, count });
+          s.published = count;
         }
         if (count === 0) dirty.add(channel);
       }

@@ -16,8 +16,21 @@ export interface ServerUsage {
   heapUsed: number;
 }
 
+/** A window's event-loop delay (monitorEventLoopDelay, 10 ms resolution) and GC pauses. */
+export interface LoopStats {
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayMaxMs: number;
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+}
+
 export interface Probe {
   usage(gc?: boolean): Promise<ServerUsage>;
+  /** Starts measuring event-loop delay and GC pauses; `loopStop` ends the window and returns them. */
+  loopStart(): Promise<void>;
+  loopStop(): Promise<LoopStats>;
   profileStart(intervalUs?: number): Promise<void>;
   /** Stops the profiler and writes the .cpuprofile to `file`. */
   profileStop(file: string): Promise<string>;
@@ -28,7 +41,10 @@ export function probeFlags(repoRoot: string): string[] {
   return ['--expose-gc', '--require', join(repoRoot, 'tools/bench/probe.cjs')];
 }
 
-type Answer = { probe: string; id: number; error?: string } & Partial<ServerUsage> & { file?: string };
+type Answer = { probe: string; id: number; error?: string } & Partial<ServerUsage> & {
+    file?: string;
+    loop?: LoopStats;
+  };
 
 export function probeOf(child: ChildProcess, name: string): Probe {
   let next = 1;
@@ -68,6 +84,12 @@ export function probeOf(child: ChildProcess, name: string): Probe {
       }
       const a = await ask('usage', { gc });
       return { cpu: a.cpu!, system: a.system!, rss: a.rss!, heapUsed: a.heapUsed! };
+    },
+    async loopStart() {
+      await ask('loop-start');
+    },
+    async loopStop() {
+      return (await ask('loop-stop')).loop!;
     },
     async profileStart(intervalUs = 1000) {
       await ask('profile-start', { intervalUs });

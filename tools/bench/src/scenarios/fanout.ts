@@ -15,7 +15,7 @@ import type { InjectArgs, InjectResult } from '../loadgen/injector-protocol';
 import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
-import { probeFlags, probeOf, type Probe } from '../probe-client';
+import { probeFlags, probeOf, type LoopStats, type Probe } from '../probe-client';
 import { baseEnv, startApp } from '../services';
 import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
@@ -57,6 +57,8 @@ export interface FanoutPhase {
   /** At a rate: events the injector was behind schedule at worst, beyond 100 ms worth (else 0). */
   injectorBehind: number;
   latencyMs: ReturnType<typeof latencySummary>;
+  /** The server's event-loop delay and GC pauses over the measured window. */
+  loop: LoopStats;
   cpu: CpuWindow;
   generators: { name: string; cpu: number; wall: number; elu: number; rss: number }[];
   /** With --profile: the server's CPU profile over the measured window. */
@@ -230,6 +232,7 @@ async function phase(
   await fleet.reset();
   if (v.profile) await server.probe.profileStart();
   const serverBefore = await server.probe.usage();
+  await server.probe.loopStart();
   const sys = o.countSys ? countSyscalls(server.pid) : undefined;
   const window = startCpuWindow([
     { name: server.label, pid: server.pid },
@@ -258,6 +261,7 @@ async function phase(
   const expectedTotal = countExpected(o.assign, inj.perChannel);
   await waitForArrivals(fleet, expectedTotal, drainMs, ctx.log);
   const serverAfter = await server.probe.usage();
+  const loop = await server.probe.loopStop();
   const cpu = window.end();
   const syscalls = await sys?.stop();
   let profile: ProfileSummary | undefined;
@@ -305,6 +309,7 @@ async function phase(
     injectedPerSecond: inj.lastT > inj.firstT ? inj.made / ((inj.lastT - inj.firstT) / 1e6) : inj.made,
     injectorBehind: o.rate > 0 && inj.maxBehind > o.rate * 0.1 ? inj.maxBehind : 0,
     latencyMs: latencySummary(st.latency),
+    loop,
     cpu,
     generators: [
       { name: 'injector', ...inj.usage },
@@ -346,6 +351,11 @@ function fanoutTable(ctx: RunContext, phases: FanoutPhase[], ratio: number | nul
     row('latency p50 ms (injection -> receipt)', (p) => p.latencyMs.p50),
     row('latency p99 ms', (p) => p.latencyMs.p99),
     row('latency max ms', (p) => p.latencyMs.max),
+    row('server event-loop delay p99 ms', (p) => Math.round(p.loop.delayP99Ms * 10) / 10),
+    row('server event-loop delay max ms', (p) => Math.round(p.loop.delayMaxMs * 10) / 10),
+    row('server GC pauses (count)', (p) => p.loop.gcCount),
+    row('server GC pause total ms', (p) => Math.round(p.loop.gcTotalMs * 10) / 10),
+    row('server GC pause max ms', (p) => Math.round(p.loop.gcMaxMs * 10) / 10),
     row('server RSS after GC MB', (p) => Math.round(p.serverRssAfterGc / 1e5) / 10),
   ];
   if (phases.some((p) => p.syscalls)) {
