@@ -53,7 +53,9 @@ export async function ensureCentrifugo({ log = defaultLog, signal } = {}) {
   );
   const result = await new Promise((res, rej) => {
     // Own process group, so that an abort stops `go` and the compilers it runs.
-    const child = spawn('go', ['install', target], {
+    // The version stamped as the project's release builds do (`centrifugo version`, its logs).
+    const ldflags = `-X ${CENTRIFUGO_MODULE}/internal/build.Version=${CENTRIFUGO_VERSION}`;
+    const child = spawn('go', ['install', `-ldflags=${ldflags}`, target], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, GOBIN: gobin },
