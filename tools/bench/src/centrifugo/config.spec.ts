@@ -59,5 +59,6 @@ describe('centrifugo config', () => {
     expect(settings.get('write_delay')).toMatch(/^0 /);
     expect(settings.get('max_messages_in_frame')).toMatch(/^16 /);
     expect(settings.get('input')).toContain('bench.centrifugo.r1');
+    expect(settings.get('gateway, same run')).toContain('GATEWAY_DRAIN_MS 2000');
   });
 });

@@ -63,5 +63,9 @@ export function centrifugoSettings(version: string, s: CentrifugoSetup): [string
     ['max_messages_in_frame', '16 (default: messages queued together go in one frame, newline-separated)'],
     ['websocket', 'defaults: no compression, write_timeout 1000ms, message_size_limit 65536'],
     ['client queue_max_size', 'default (slow-client cut-off)'],
+    [
+      'gateway, same run',
+      'its defaults but GATEWAY_DRAIN_MS 2000 and the socket caps lifted; anonymous sockets (no token), one subscribe',
+    ],
   ];
 }

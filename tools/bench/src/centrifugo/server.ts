@@ -122,6 +122,8 @@ export async function startCentrifugo(o: {
         clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
+      // Its log level is warn: whatever it printed is worth a look.
+      if (lines.length > 0) o.log(`centrifugo logged (last lines):\n${lines.slice(-10).join('\n')}`);
     },
   };
 
