@@ -122,8 +122,10 @@ export async function startCentrifugo(o: {
         clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
-      // Its log level is warn: whatever it printed is worth a look.
-      if (lines.length > 0) o.log(`centrifugo logged (last lines):\n${lines.slice(-10).join('\n')}`);
+      // Its log level is warn: whatever it printed is worth a look, but for the pprof notice
+      // (on purpose: config.ts).
+      const said = lines.filter((l) => !l.includes('DEBUG mode enabled'));
+      if (said.length > 0) o.log(`centrifugo logged (last lines):\n${said.slice(-10).join('\n')}`);
     },
   };
 
