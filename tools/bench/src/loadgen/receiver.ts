@@ -167,7 +167,8 @@ function open(args: OpenArgs): Promise<OpenResult> {
       const proto = socketProtocol(args.protocol ?? 'threadcast', {
         channel: channels[s.channel]!,
         ...(args.hmacSecret ? { hmacSecret: args.hmacSecret } : {}),
-        user: `b${index}`,
+        // One user per receiver process, its sockets that user's connections (one token).
+        user: `bench-${process.pid}`,
       });
       const onMessage = (message: Buffer) => {
         if (onEvent(s, message)) return;

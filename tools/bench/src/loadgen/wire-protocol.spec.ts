@@ -30,6 +30,19 @@ describe('socket protocols', () => {
     expect(p.control(msg('{"id":2,"subscribe":{}}'))).toEqual({ subscribed: true });
   });
 
+  it("centrifugo: a user's sockets share one signed connect command", () => {
+    const open = (user: string, secret = 'k') =>
+      socketProtocol('centrifugo', { channel: 'thread:t1', hmacSecret: secret, user }).opening();
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_800_000_000_000);
+    const first = open('u1');
+    // Signed again, a later call would carry a later expiry.
+    now.mockReturnValue(1_800_000_005_000);
+    expect(open('u1')).toBe(first);
+    now.mockRestore();
+    expect(open('u1')).not.toBe(open('u2'));
+    expect(open('u1')).not.toBe(open('u1', 'other'));
+  });
+
   it('centrifugo: answers pings, counts errors and disconnects, splits batched frames', () => {
     const p = socketProtocol('centrifugo', { channel: 'thread:t1', hmacSecret: 'k' });
     expect(p.control(msg('{}'))).toEqual({ reply: '{}' });

@@ -36,7 +36,7 @@ export interface SocketProtocol {
 
 export interface ProtocolOptions {
   channel: string;
-  /** Centrifugo: the HMAC secret its tokens are signed with, and the user id (`sub`). */
+  /** Centrifugo: the HMAC secret its tokens are signed with, and the user id (`sub`, default bench). */
   hmacSecret?: string;
   user?: string;
 }
@@ -62,12 +62,26 @@ function threadcast(o: ProtocolOptions): SocketProtocol {
   };
 }
 
+/**
+ * One connect command per secret and user, signed once (valid for a day): the load generator
+ * does not spend an HMAC and a JSON encoding per socket, the server still verifies each.
+ */
+const connects = new Map<string, string>();
+function cachedConnect(secret: string, user: string): string {
+  const key = `${secret}\n${user}`;
+  let command = connects.get(key);
+  if (command === undefined) {
+    command = connectCommand(connectToken(secret, user, Math.floor(Date.now() / 1000) + 86_400));
+    connects.set(key, command);
+  }
+  return command;
+}
+
 function centrifugo(o: ProtocolOptions): SocketProtocol {
   if (!o.hmacSecret) throw new Error('centrifugo protocol: no HMAC secret for the connect token');
   const secret = o.hmacSecret;
   return {
-    opening: () =>
-      connectCommand(connectToken(secret, o.user ?? 'bench', Math.floor(Date.now() / 1000) + 3600)),
+    opening: () => cachedConnect(secret, o.user ?? 'bench'),
     messages: forEachMessage,
     control(message) {
       const r = parseReply(message);
