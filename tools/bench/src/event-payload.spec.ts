@@ -1,4 +1,4 @@
-import { CURSOR_ALLOWANCE, eventValue } from './event-payload';
+import { centrifugoEnvelopeBytes, CURSOR_ALLOWANCE, eventValue } from './event-payload';
 import { readMarker } from './marker';
 
 describe('fan-out event payload', () => {
@@ -26,5 +26,20 @@ describe('fan-out event payload', () => {
   it('does not shrink below the bare frame', () => {
     const bare = eventValue({ ...base, frameBytes: 1 });
     expect(JSON.parse(bare).event.html).toBe('tcb:12345:1234567890123: ');
+  });
+
+  it('for Centrifugo: the frame its clients receive (the value in its push envelope) is the asked size', () => {
+    const value = eventValue({ ...base, frameBytes: 300, format: 'centrifugo' });
+    // The same event as in our deliveries record, but for the padding in its html.
+    const { html, ...rest } = JSON.parse(value);
+    const { html: ourHtml, ...ourRest } = JSON.parse(eventValue({ ...base, frameBytes: 300 })).event;
+    expect(rest).toEqual(ourRest);
+    expect(html.slice(0, 25)).toBe(ourHtml.slice(0, 25));
+    expect(Buffer.byteLength(value) + centrifugoEnvelopeBytes(base.channel)).toBe(300);
+    // Centrifugo's JSON protocol, publication data embedded as it is, no offset without history.
+    const frame = `{"push":{"channel":"${base.channel}","pub":{"data":${value}}}}`;
+    expect(Buffer.byteLength(frame)).toBe(300);
+    expect(JSON.parse(frame).push.pub.data).toEqual(JSON.parse(value));
+    expect(readMarker(Buffer.from(frame))).toEqual({ seq: 12345, t: 1234567890123 });
   });
 });

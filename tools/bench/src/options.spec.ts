@@ -41,6 +41,17 @@ describe('bench options', () => {
     );
   });
 
+  it('takes a peer server for fanout and connect, none by default', () => {
+    expect(parseOptions(['fanout']).values.peer).toBe('none');
+    expect(parseOptions(['fanout', '--peer', 'centrifugo']).values.peer).toBe('centrifugo');
+    expect(parseOptions(['connect', '--peer', 'centrifugo']).values.peer).toBe('centrifugo');
+    expect(() => parseOptions(['fanout', '--peer', 'nchan'])).toThrow(
+      /--peer: expected none or centrifugo, got "nchan"/,
+    );
+    expect(() => parseOptions(['pipeline', '--peer', 'centrifugo'])).toThrow(/Unknown option '--peer'/);
+    expect(usage()).toContain('--peer none|centrifugo');
+  });
+
   it('derives the event count from rate and duration', () => {
     expect(parseOptions(['fanout', '--rate', '200', '--duration', '5']).values.events).toBe(1000);
   });

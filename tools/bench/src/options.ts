@@ -20,7 +20,7 @@ const ABOUT: Record<Scenario, string> = {
 };
 
 interface Spec {
-  kind: 'int' | 'rate' | 'string' | 'flag' | 'fault' | 'impl';
+  kind: 'int' | 'rate' | 'string' | 'flag' | 'fault' | 'impl' | 'peer';
   default: number | string | boolean | undefined;
   doc: string;
   min?: number;
@@ -82,6 +82,11 @@ const connectConcurrency: Spec = {
   min: 1,
   doc: 'Handshakes in flight per client process while connecting.',
 };
+const peer: Spec = {
+  kind: 'peer',
+  default: 'none',
+  doc: 'Also measure another server in the same run: centrifugo (Centrifugo v6, built once with Go; docs/benchmarks.md).',
+};
 const postThreads: Spec = {
   kind: 'int',
   default: 100,
@@ -128,6 +133,7 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
       default: true,
       doc: 'Also measure the naive ws server (--no-baseline skips it).',
     },
+    peer,
     concurrency: connectConcurrency,
   },
   pipeline: {
@@ -149,6 +155,7 @@ export const SPECS: Record<Scenario, Record<string, Spec>> = {
     rate: { kind: 'rate', default: 0, doc: 'New connections per second over all clients, or "max".' },
     concurrency: { kind: 'int', default: 200, min: 1, doc: 'Handshakes in flight per client process.' },
     'idle-ms': { kind: 'int', default: 3000, min: 0, doc: 'Idle time before the memory reading.' },
+    peer,
   },
   capacity: {
     'start-rate': { kind: 'int', default: 100, min: 1, doc: 'Comments per second of the first step.' },
@@ -247,7 +254,9 @@ export function usage(): string {
               ? ' kill-gateway'
               : s.kind === 'impl'
                 ? ' raw|ws'
-                : ' <n>';
+                : s.kind === 'peer'
+                  ? ' none|centrifugo'
+                  : ' <n>';
       const def =
         s.default === undefined || s.kind === 'flag'
           ? ''
@@ -326,6 +335,11 @@ function convert(name: string, s: Spec, v: string): number | string {
   if (s.kind === 'fault') {
     if (v !== 'kill-gateway')
       throw new UsageError(`--${name}: expected kill-gateway, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  if (s.kind === 'peer') {
+    if (v !== 'none' && v !== 'centrifugo')
+      throw new UsageError(`--${name}: expected none or centrifugo, got ${JSON.stringify(v)}`);
     return v;
   }
   if (s.kind === 'impl') {

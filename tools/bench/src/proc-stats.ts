@@ -22,12 +22,18 @@ function clockTicks(): number {
 
 /** User + system CPU seconds of a live process; undefined once it is gone. */
 export function processCpuSeconds(pid: number): number | undefined {
+  const t = processCpuTimes(pid);
+  return t && t.user + t.system;
+}
+
+/** User and system CPU seconds of a live process; undefined once it is gone. */
+export function processCpuTimes(pid: number): { user: number; system: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces, in parentheses): state is field 3,
     // utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+    return { user: Number(fields[11]) / clockTicks(), system: Number(fields[12]) / clockTicks() };
   } catch {
     return undefined;
   }

@@ -9,6 +9,11 @@ export interface InjectArgs {
   rate: number;
   /** Size of the frame clients receive, cursor included, about. */
   frameBytes: number;
+  /**
+   * Where the events go instead of `deliveries`: Centrifugo's topic, in its publication data
+   * mode's shape (same key and value, the channel in a `centrifugo-channels` header).
+   */
+  sink?: { topic: string; format: 'centrifugo' };
   /** Emit an `injected` event once this many records were acknowledged (fault injection). */
   notifyAt?: number;
 }

@@ -1,12 +1,15 @@
 /**
  * Load generator for the fan-out scenario: produces events to `deliveries` the way route does
  * (key = thread id, headers tc-channel and tc-accepted-at, value = the frame minus its cursor),
+ * or, for Centrifugo (`sink`), the same events to its topic (the event as the value, the channel
+ * in its header),
  * round-robin over the channels, at a rate or flat out. Each event is stamped with the
  * monotonic clock when it is made and handed to the producer: the injection time.
  */
 import { channelKey, HEADERS, SCHEMA_IDS, TOPICS } from '@threadcast/contracts';
 import { createKeyedProducer, type KeyedProducer, type OutRecord } from '@threadcast/kafka';
 import { monoMicros } from '../clock';
+import { CHANNELS_HEADER } from '../centrifugo/config';
 import { eventValue } from '../event-payload';
 import { emitEvent, serveCommands } from '../ipc';
 import { benchKafka } from '../kafka-client';
@@ -42,6 +45,8 @@ async function inject(args: InjectArgs): Promise<InjectResult> {
   let maxBehind = 0;
   const errors = new Set<string>();
 
+  const centrifugo = args.sink?.format === 'centrifugo';
+  const topic = args.sink?.topic ?? TOPICS.deliveries;
   const make = (count: number): OutRecord[] => {
     const out: OutRecord[] = [];
     const createdAt = new Date().toISOString();
@@ -55,7 +60,7 @@ async function inject(args: InjectArgs): Promise<InjectResult> {
       if (firstT === 0) firstT = t;
       lastT = t;
       out.push({
-        topic: TOPICS.deliveries,
+        topic,
         key: channelKey(channel),
         value: eventValue({
           channel,
@@ -66,12 +71,15 @@ async function inject(args: InjectArgs): Promise<InjectResult> {
           // Unique within the run's channels, short: the frame size is the benchmark's, not the ids'.
           eventId: `${c}-${seq}`,
           createdAt,
+          ...(centrifugo ? { format: 'centrifugo' as const } : {}),
         }),
-        headers: {
-          [HEADERS.schemaId]: SCHEMA_IDS.deliveriesV1,
-          [HEADERS.channel]: channel,
-          [HEADERS.acceptedAt]: acceptedAt,
-        },
+        headers: centrifugo
+          ? { [CHANNELS_HEADER]: channel }
+          : {
+              [HEADERS.schemaId]: SCHEMA_IDS.deliveriesV1,
+              [HEADERS.channel]: channel,
+              [HEADERS.acceptedAt]: acceptedAt,
+            },
       });
     }
     made += count;

@@ -2,6 +2,7 @@
 import type { HistogramData } from '../histogram';
 import type { Usage } from '../self-usage';
 import type { ClientImpl } from './client-socket';
+import type { WireProtocol } from './wire-protocol';
 
 export interface OpenArgs {
   url: string;
@@ -16,6 +17,10 @@ export interface OpenArgs {
   concurrency: number;
   localAddress?: string;
   timeoutMs: number;
+  /** The server's protocol: threadcast's gateway (default) or Centrifugo's JSON protocol. */
+  protocol?: WireProtocol;
+  /** Centrifugo: the secret connect tokens are signed with (HS256). */
+  hmacSecret?: string;
   /** Also measure accept -> receipt from the event's `createdAt` (pipeline events). */
   acceptTimes?: boolean;
 }

@@ -13,6 +13,7 @@ import { markUsage, type UsageMark } from '../self-usage';
 import { createSeqSet, type SeqSet } from '../seq-set';
 import { openClient } from './client-socket';
 import type { RawSocket } from './raw-ws';
+import { socketProtocol } from './wire-protocol';
 import type { OpenArgs, OpenResult, ReceiverStats, StatsArgs } from './receiver-protocol';
 
 interface Sock {
@@ -163,30 +164,33 @@ function open(args: OpenArgs): Promise<OpenResult> {
         settled = true;
         settle(s, startedAt, ok, reason);
       };
-      const subscribe = JSON.stringify({ op: 'subscribe', channel: channels[s.channel] });
+      const proto = socketProtocol(args.protocol ?? 'threadcast', {
+        channel: channels[s.channel]!,
+        ...(args.hmacSecret ? { hmacSecret: args.hmacSecret } : {}),
+        // One user per receiver process, its sockets that user's connections (one token).
+        user: `bench-${process.pid}`,
+      });
+      const onMessage = (message: Buffer) => {
+        if (onEvent(s, message)) return;
+        const out = proto.control(message);
+        if (out.reply !== undefined) s.ws!.sendText(out.reply);
+        if (out.subscribed) {
+          s.subscribed = true;
+          once(true);
+        }
+        if (out.notice !== undefined) bump(controlErrors, out.notice);
+        if (out.error !== undefined) {
+          bump(controlErrors, out.error);
+          if (!s.subscribed) once(false, `error ${out.error}`);
+        }
+      };
       s.ws = openClient(
         args.impl,
         args.url,
         { timeoutMs: args.timeoutMs, ...(args.localAddress ? { localAddress: args.localAddress } : {}) },
         {
-          onOpen: () => s.ws!.sendText(subscribe),
-          onMessage: (data) => {
-            if (onEvent(s, data)) return;
-            let frame: { op?: string; code?: string };
-            try {
-              frame = JSON.parse(data.toString('utf8'));
-            } catch {
-              bump(controlErrors, 'unparsable_frame');
-              return;
-            }
-            if (frame.op === 'subscribed') {
-              s.subscribed = true;
-              once(true);
-            } else if (frame.op === 'error') {
-              bump(controlErrors, frame.code ?? 'error');
-              if (!s.subscribed) once(false, `error ${frame.code}`);
-            } else if (frame.op === 'reset') bump(controlErrors, 'reset');
-          },
+          onOpen: () => s.ws!.sendText(proto.opening()),
+          onMessage: (data) => proto.messages(data, onMessage),
           onError: (reason) => once(false, reason),
           onClose: (code) => {
             s.gone = true;

@@ -1,7 +1,9 @@
 /**
  * fanout: one gateway process, S sockets over C channels, events produced to `deliveries` on
  * the broker (at a rate or flat out) and counted at the clients. Then, in the same run, the same
- * sockets and events against the naive ws baseline, which reads `deliveries` the same way.
+ * sockets and events against the naive ws baseline, which reads `deliveries` the same way, and
+ * with `--peer centrifugo` against Centrifugo, which reads the same events from a topic of the
+ * same shape with its Kafka consumer and speaks its own protocol to the same receivers.
  */
 import { join } from 'node:path';
 import { waitForArrivals } from '../arrivals';
@@ -10,8 +12,10 @@ import { startCpuWindow, type CpuWindow } from '../cpu-window';
 import type { ClientImpl } from '../loadgen/client-socket';
 import { startFleet, type Fleet } from '../fleet';
 import { latencySummary } from '../histogram';
+import { startCentrifugo } from '../centrifugo/server';
 import { startWorker, type Worker } from '../ipc';
 import type { InjectArgs, InjectResult } from '../loadgen/injector-protocol';
+import type { WireProtocol } from '../loadgen/wire-protocol';
 import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
@@ -25,6 +29,13 @@ interface ServerUnderTest {
   url: string;
   pid: number;
   probe: Probe;
+  /** A V8 process that --profile can profile (not Centrifugo). */
+  profilable: boolean;
+  /** What its clients speak (default threadcast's protocol); Centrifugo's token secret. */
+  protocol?: WireProtocol;
+  hmacSecret?: string;
+  /** Where its events are injected, when not `deliveries`. */
+  sink?: InjectArgs['sink'];
   kill(): void;
   stop(): Promise<void>;
 }
@@ -91,6 +102,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
   const fleet = startFleet(ctx.distDir, v.clients as number, v['client-impl'] as ClientImpl);
   const injector = startWorker('injector', join(ctx.distDir, 'injector.js'), baseEnv());
   const phases: FanoutPhase[] = [];
+  let settings: [string, string][] | undefined;
   try {
     await injector.call('connect', { brokers: ctx.broker.brokers, channels: channelCount });
 
@@ -109,6 +121,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
       url: `ws://127.0.0.1:${gw.port}/ws`,
       pid: gw.pid,
       probe: gw.probe,
+      profilable: true,
       kill: () => gw.kill(),
       stop: () => gw.stop(),
     };
@@ -137,6 +150,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
         url: `ws://127.0.0.1:${port}/ws`,
         pid: naiveWorker.pid,
         probe: probeOf(naiveWorker.child, 'naive ws'),
+        profilable: true,
         kill: () => naiveWorker.child.kill('SIGKILL'),
         stop: () => naiveWorker.stop(),
       };
@@ -146,6 +160,36 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
       } finally {
         await fleet.close();
         await naive.stop();
+      }
+    }
+    if (v.peer === 'centrifugo' && !fault) {
+      const cf = await startCentrifugo({
+        repoRoot: ctx.repoRoot,
+        brokers: ctx.broker.brokers,
+        runId: ctx.runId,
+        log: ctx.log,
+      });
+      settings = cf.settings;
+      const centrifugo: ServerUnderTest = {
+        label: 'centrifugo',
+        url: cf.url,
+        pid: cf.pid,
+        probe: cf.probe,
+        profilable: false,
+        protocol: 'centrifugo',
+        hmacSecret: cf.hmacSecret,
+        sink: { topic: cf.topic, format: 'centrifugo' },
+        kill: () => cf.kill(),
+        stop: () => cf.stop(),
+      };
+      await injector.call('restart');
+      try {
+        phases.push(
+          await phase(ctx, centrifugo, fleet, injector, { channels, assign, events, rate, countSys }),
+        );
+      } finally {
+        await fleet.close();
+        await centrifugo.stop();
       }
     }
     await injector.call('disconnect');
@@ -168,17 +212,30 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
       );
     }
   }
-  const [gwPhase, basePhase] = phases;
-  const ratio =
-    gwPhase && basePhase && basePhase.deliveriesPerCpuSecond > 0
-      ? gwPhase.deliveriesPerCpuSecond / basePhase.deliveriesPerCpuSecond
+  const gwPhase = phases.find((p) => p.server === 'gateway');
+  const perCpuRatio = (other: string) => {
+    const o = phases.find((p) => p.server === other);
+    return gwPhase && o && o.deliveriesPerCpuSecond > 0
+      ? gwPhase.deliveriesPerCpuSecond / o.deliveriesPerCpuSecond
       : null;
+  };
+  const ratio = perCpuRatio('naive ws');
+  const centrifugoRatio = perCpuRatio('centrifugo');
   const profiles = phases.flatMap((p) =>
     p.profile ? profileTables(p.profile, `${p.server} CPU profile`) : [],
   );
   return {
-    tables: [fanoutTable(ctx, phases, ratio), processTable(phases), ...profiles],
-    results: { phases, ratioPerCpuSecond: ratio },
+    tables: [
+      fanoutTable(ctx, phases, ratio, centrifugoRatio),
+      processTable(phases),
+      ...(settings ? [settingsTable(settings)] : []),
+      ...profiles,
+    ],
+    results: {
+      phases,
+      ratioPerCpuSecond: ratio,
+      ...(settings ? { centrifugo: { ratioPerCpuSecond: centrifugoRatio, settings } } : {}),
+    },
     load: Object.fromEntries(phases.map((p) => [`${p.server} phase`, p.cpu])),
     warnings,
     lost: phases.reduce((a, p) => a + p.lost, 0),
@@ -207,6 +264,8 @@ async function phase(
   );
   const opened = await fleet.open({
     url: server.url,
+    ...(server.protocol ? { protocol: server.protocol } : {}),
+    ...(server.hmacSecret ? { hmacSecret: server.hmacSecret } : {}),
     channels: o.channels,
     assign: o.assign,
     rate: 0,
@@ -226,11 +285,13 @@ async function phase(
     events: o.channels.length,
     rate: 0,
     frameBytes: v['event-bytes'] as number,
+    ...(server.sink ? { sink: server.sink } : {}),
   } satisfies InjectArgs);
   await waitForArrivals(fleet, countExpected(o.assign, warm.perChannel), drainMs, ctx.log);
 
   await fleet.reset();
-  if (v.profile) await server.probe.profileStart();
+  const profiling = v.profile === true && server.profilable;
+  if (profiling) await server.probe.profileStart();
   const serverBefore = await server.probe.usage();
   await server.probe.loopStart();
   const sys = o.countSys ? countSyscalls(server.pid) : undefined;
@@ -255,6 +316,7 @@ async function phase(
     events: o.events,
     rate: o.rate,
     frameBytes: v['event-bytes'] as number,
+    ...(server.sink ? { sink: server.sink } : {}),
     ...(o.fault ? { notifyAt: Math.floor(o.events / 2) } : {}),
   } satisfies InjectArgs);
   if (inj.failed > 0) ctx.log(`injector: ${inj.failed} records not acknowledged: ${inj.errors.join('; ')}`);
@@ -265,7 +327,7 @@ async function phase(
   const cpu = window.end();
   const syscalls = await sys?.stop();
   let profile: ProfileSummary | undefined;
-  if (v.profile && !o.fault) {
+  if (profiling && !o.fault) {
     const file = profileFile(
       v['profile-dir'] as string,
       `${ctx.runId}-fanout-${server.label.replace(/\W+/g, '-')}`,
@@ -327,7 +389,12 @@ function countExpected(assign: number[], perChannel: number[]): number {
   return n;
 }
 
-function fanoutTable(ctx: RunContext, phases: FanoutPhase[], ratio: number | null): Table {
+function fanoutTable(
+  ctx: RunContext,
+  phases: FanoutPhase[],
+  ratio: number | null,
+  centrifugoRatio: number | null,
+): Table {
   const v = ctx.values;
   const row = (label: string, f: (p: FanoutPhase) => Cell): Cell[] => [label, ...phases.map(f)];
   const r1 = (x: number) => Math.round(x);
@@ -384,8 +451,14 @@ function fanoutTable(ctx: RunContext, phases: FanoutPhase[], ratio: number | nul
       ),
     );
   }
-  if (ratio !== null)
-    rows.push(['gateway / naive (deliveries per CPU-second)', Math.round(ratio * 100) / 100, null]);
+  // A ratio under the gateway's column, the other columns empty.
+  const ratioRow = (label: string, x: number) => [
+    label,
+    ...phases.map((p) => (p.server === 'gateway' ? Math.round(x * 100) / 100 : null)),
+  ];
+  if (ratio !== null) rows.push(ratioRow('gateway / naive (deliveries per CPU-second)', ratio));
+  if (centrifugoRatio !== null)
+    rows.push(ratioRow('gateway / centrifugo (deliveries per CPU-second)', centrifugoRatio));
   return {
     title:
       `fanout: ${(v.sockets as number).toLocaleString('en-US')} sockets over ${v.channels} channels, ` +
@@ -417,4 +490,8 @@ function processTable(phases: FanoutPhase[]): Table {
     columns: ['phase', 'process', 'cores', 'CPU s', 'RSS MB', 'event loop %'],
     rows,
   };
+}
+
+export function settingsTable(settings: [string, string][]): Table {
+  return { title: 'centrifugo settings used', columns: ['setting', 'value'], rows: settings };
 }
