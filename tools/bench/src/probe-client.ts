@@ -30,7 +30,8 @@ export interface Probe {
   usage(gc?: boolean): Promise<ServerUsage>;
   /** Starts measuring event-loop delay and GC pauses; `loopStop` ends the window and returns them. */
   loopStart(): Promise<void>;
-  loopStop(): Promise<LoopStats>;
+  /** Undefined for a server that is not a Node process (Centrifugo). */
+  loopStop(): Promise<LoopStats | undefined>;
   profileStart(intervalUs?: number): Promise<void>;
   /** Stops the profiler and writes the .cpuprofile to `file`. */
   profileStop(file: string): Promise<string>;

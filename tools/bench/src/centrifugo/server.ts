@@ -109,7 +109,14 @@ export async function startCentrifugo(o: {
     pid,
     topic: setup.topic,
     hmacSecret: setup.hmacSecret,
-    probe: { usage, profileStart: noProfile, profileStop: noProfile },
+    // A Go process: no Node event loop or V8 GC to report.
+    probe: {
+      usage,
+      profileStart: noProfile,
+      profileStop: noProfile,
+      loopStart: () => Promise.resolve(),
+      loopStop: () => Promise.resolve(undefined),
+    },
     settings: centrifugoSettings(mod.CENTRIFUGO_VERSION, setup),
     kill() {
       if (!gone()) child.kill('SIGKILL');

@@ -69,7 +69,7 @@ export interface FanoutPhase {
   injectorBehind: number;
   latencyMs: ReturnType<typeof latencySummary>;
   /** The server's event-loop delay and GC pauses over the measured window. */
-  loop: LoopStats;
+  loop: LoopStats | undefined;
   cpu: CpuWindow;
   generators: { name: string; cpu: number; wall: number; elu: number; rss: number }[];
   /** With --profile: the server's CPU profile over the measured window. */
@@ -418,11 +418,11 @@ function fanoutTable(
     row('latency p50 ms (injection -> receipt)', (p) => p.latencyMs.p50),
     row('latency p99 ms', (p) => p.latencyMs.p99),
     row('latency max ms', (p) => p.latencyMs.max),
-    row('server event-loop delay p99 ms', (p) => Math.round(p.loop.delayP99Ms * 10) / 10),
-    row('server event-loop delay max ms', (p) => Math.round(p.loop.delayMaxMs * 10) / 10),
-    row('server GC pauses (count)', (p) => p.loop.gcCount),
-    row('server GC pause total ms', (p) => Math.round(p.loop.gcTotalMs * 10) / 10),
-    row('server GC pause max ms', (p) => Math.round(p.loop.gcMaxMs * 10) / 10),
+    row('server event-loop delay p99 ms', (p) => (p.loop ? Math.round(p.loop.delayP99Ms * 10) / 10 : null)),
+    row('server event-loop delay max ms', (p) => (p.loop ? Math.round(p.loop.delayMaxMs * 10) / 10 : null)),
+    row('server GC pauses (count)', (p) => p.loop?.gcCount ?? null),
+    row('server GC pause total ms', (p) => (p.loop ? Math.round(p.loop.gcTotalMs * 10) / 10 : null)),
+    row('server GC pause max ms', (p) => (p.loop ? Math.round(p.loop.gcMaxMs * 10) / 10 : null)),
     row('server RSS after GC MB', (p) => Math.round(p.serverRssAfterGc / 1e5) / 10),
   ];
   if (phases.some((p) => p.syscalls)) {
