@@ -198,7 +198,7 @@ async function launchJaeger(plan) {
   jaegerStarting = startJaeger({
     dataDir,
     ports: jaegerPorts,
-    log: say,
+    log: (msg) => say(`tracing: ${msg}`),
     signal: jaegerAbort.signal,
     lowPriorityBuild: plan.lowPriorityBuild,
   });
