@@ -49,6 +49,8 @@ export function tracingDisabled(env = process.env) {
  */
 function runGo(args, { cwd, signal, lowPriority = false } = {}) {
   return new Promise((res, rej) => {
+    // Aborted between two steps (after `go mod download`): an abort event would never come.
+    if (signal?.aborted) return rej(new Error('Jaeger build interrupted'));
     // Own process group, so that an abort stops `go` and the compilers it runs.
     const child = spawn('go', args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (lowPriority && child.pid !== undefined) {
