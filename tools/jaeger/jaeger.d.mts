@@ -32,14 +32,20 @@ export interface StartJaegerOptions {
   log?: (msg: string) => void;
   signal?: AbortSignal;
   stdio?: 'inherit' | 'file';
+  lowPriorityBuild?: boolean;
 }
 
 export const JAEGER_VERSION: string;
 export const JAEGER_MODULE: string;
 export const DEFAULT_PORTS: Readonly<JaegerPorts>;
 export function jaegerBinary(): string;
+export function jaegerBuilt(): boolean;
 export function tracingDisabled(env?: Record<string, string | undefined>): boolean;
-export function ensureJaeger(opts?: { log?: (msg: string) => void; signal?: AbortSignal }): Promise<string>;
+export function ensureJaeger(opts?: {
+  log?: (msg: string) => void;
+  signal?: AbortSignal;
+  lowPriority?: boolean;
+}): Promise<string>;
 export function portIsFree(port: number): Promise<boolean>;
 export function choosePorts(
   given?: Partial<JaegerPorts>,

@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { constants as osConstants, setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { cacheDir, freePort, stopChild } from '../kafka/kafka.mjs';
 
@@ -31,16 +32,34 @@ export function jaegerBinary() {
   return join(cacheDir(), `jaeger-${JAEGER_VERSION}`, 'bin', 'jaeger');
 }
 
+/** Whether the pinned Jaeger is built (cached): then starting it takes about a second. */
+export function jaegerBuilt() {
+  return existsSync(jaegerBinary());
+}
+
 /** Tracing is off for `npm start` and the test wrappers when THREADCAST_TRACING=off (or false, 0). */
 export function tracingDisabled(env = process.env) {
   return ['off', 'false', '0', 'no'].includes(String(env.THREADCAST_TRACING ?? '').toLowerCase());
 }
 
-/** Runs `go` to its end; resolves { code, stdout, out } (out: stdout+stderr, for error messages). */
-function runGo(args, { cwd, signal } = {}) {
+/**
+ * Runs `go` to its end; resolves { code, stdout, out } (out: stdout+stderr, for error messages).
+ * lowPriority: the lowest CPU priority (nice 19), which the compilers `go` starts inherit, so that
+ * a build in the background leaves the cores to whatever else runs.
+ */
+function runGo(args, { cwd, signal, lowPriority = false } = {}) {
   return new Promise((res, rej) => {
+    // Aborted between two steps (after `go mod download`): an abort event would never come.
+    if (signal?.aborted) return rej(new Error('Jaeger build interrupted'));
     // Own process group, so that an abort stops `go` and the compilers it runs.
     const child = spawn('go', args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (lowPriority && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, osConstants.priority.PRIORITY_LOW);
+      } catch {
+        // not permitted here: the build just competes at normal priority
+      }
+    }
     let out = '';
     let stdout = '';
     const collect = (d) => {
@@ -83,17 +102,21 @@ const tail = (text, lines = 25) => text.trimEnd().split('\n').slice(-lines).join
 /**
  * Builds the pinned Jaeger once (a few minutes cold: see tools/jaeger/README.md) and returns the
  * binary's path; later calls return at once. Safe to run from two processes at a time: each
- * builds to its own temporary file and renames it into place.
- * @param {{ log?: (msg: string) => void, signal?: AbortSignal }} [opts]
+ * builds to its own temporary file and renames it into place. lowPriority: build at nice 19
+ * (`npm start` builds in the background while the pipeline runs).
+ * @param {{ log?: (msg: string) => void, signal?: AbortSignal, lowPriority?: boolean }} [opts]
  */
-export async function ensureJaeger({ log = defaultLog, signal } = {}) {
+export async function ensureJaeger({ log = defaultLog, signal, lowPriority = false } = {}) {
   const bin = jaegerBinary();
   if (existsSync(bin)) return bin;
   mkdirSync(dirname(bin), { recursive: true });
   const started = Date.now();
   log(`building Jaeger ${JAEGER_VERSION} from the Go module proxy into ${bin} (once; a few minutes)...`);
 
-  const dl = await runGo(['mod', 'download', '-json', `${JAEGER_MODULE}@v${JAEGER_VERSION}`], { signal });
+  const dl = await runGo(['mod', 'download', '-json', `${JAEGER_MODULE}@v${JAEGER_VERSION}`], {
+    signal,
+    lowPriority,
+  });
   let mod;
   try {
     mod = JSON.parse(dl.stdout);
@@ -117,7 +140,7 @@ export async function ensureJaeger({ log = defaultLog, signal } = {}) {
   );
   const build = await runGo(
     ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, './cmd/jaeger'],
-    { cwd: mod.Dir, signal },
+    { cwd: mod.Dir, signal, lowPriority },
   ).finally(() => {
     clearInterval(progress);
     if (signal?.aborted) rmSync(tmp, { force: true });
@@ -263,9 +286,11 @@ export async function waitForJaeger(
  * Starts Jaeger (building it first if needed) and resolves once it takes spans and answers
  * queries.
  * @param {{ dataDir?: string, ports?: Partial<typeof DEFAULT_PORTS>, preferDefaultPorts?: boolean,
- *   log?: (msg: string) => void, signal?: AbortSignal, stdio?: 'inherit'|'file' }} [opts]
+ *   log?: (msg: string) => void, signal?: AbortSignal, stdio?: 'inherit'|'file',
+ *   lowPriorityBuild?: boolean }} [opts]
  *   dataDir holds config.yaml and jaeger.log (traces are kept in memory); default: a folder in
  *   the cache. ports: fixed ports; the rest are free ones (or the defaults, with preferDefaultPorts).
+ *   lowPriorityBuild: a build it needs first runs at nice 19 (ensureJaeger's lowPriority).
  * @returns {Promise<{ queryUrl: string, uiUrl: string, otlpHttpEndpoint: string,
  *   otlpGrpcEndpoint: string, ports: typeof DEFAULT_PORTS, pid: number, dataDir: string,
  *   logFile: string, child: import('node:child_process').ChildProcess,
@@ -273,7 +298,7 @@ export async function waitForJaeger(
  */
 export async function startJaeger(opts = {}) {
   const log = opts.log ?? defaultLog;
-  const bin = await ensureJaeger({ log, signal: opts.signal });
+  const bin = await ensureJaeger({ log, signal: opts.signal, lowPriority: opts.lowPriorityBuild });
   const dataDir = resolve(opts.dataDir ?? join(cacheDir(), `jaeger-${JAEGER_VERSION}`, 'run'));
   mkdirSync(dataDir, { recursive: true });
   const ports = await choosePorts(opts.ports, { preferDefaults: opts.preferDefaultPorts });

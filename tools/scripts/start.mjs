@@ -9,11 +9,15 @@
 // Auth: the gateway gets GATEWAY_DEV_AUTH=true (tokens signed with the development secret, demo
 // tokens for the page's moderator view) unless GATEWAY_JWT_SECRET or GATEWAY_JWT_JWKS_URL is set.
 //
-// Tracing: a local Jaeger (tools/jaeger, built once, traces in memory) starts alongside, on 16686
-// (UI and query API) and 4318 (OTLP/HTTP) when free, and the services export to it
-// (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER=otlp). An OTEL_EXPORTER_OTLP_ENDPOINT already
-// set is used instead. `--no-tracing`, THREADCAST_TRACING=off or OTEL_SDK_DISABLED=true: no
-// Jaeger, and the services get OTEL_SDK_DISABLED=true.
+// Tracing (decided by lib/tracing-plan.mjs, which says "tracing: ..." first thing): a local Jaeger
+// (tools/jaeger, built once, traces in memory) on 16686 (UI and query API) and 4318 (OTLP/HTTP)
+// when free, and the services export to it (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER=otlp).
+// Built: it starts before the services. Not built yet (a first start): its ports are chosen up
+// front, the services get its endpoint and start at once, and it is built at low priority in the
+// background and started on those ports; spans until then are dropped, and the output says when
+// traces begin. An OTEL_EXPORTER_OTLP_ENDPOINT already set is used instead. `--no-tracing`,
+// THREADCAST_TRACING=off or OTEL_SDK_DISABLED=true: no Jaeger, and the services get
+// OTEL_SDK_DISABLED=true.
 //
 // Per-service ops ports: each service reads OPS_PORT (defaults 9101..9104, set in the apps).
 // One OPS_PORT cannot serve four processes, so here it is taken per service from
@@ -24,9 +28,10 @@ import { get } from 'node:http';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PORTS, JAEGER_VERSION, startJaeger, tracingDisabled } from '../jaeger/jaeger.mjs';
+import { DEFAULT_PORTS, JAEGER_VERSION, choosePorts, jaegerBuilt, startJaeger } from '../jaeger/jaeger.mjs';
 import { startDevKafka } from './lib/dev-kafka.mjs';
 import { serveStatic } from './lib/static-server.mjs';
+import { tracingFailedLine, tracingPlan, tracingReadyLine } from './lib/tracing-plan.mjs';
 import { createFormatter, useColour } from './lib/log-format.mjs';
 import { childEnv, exitStatus, repoRoot, run, signalChild, terminate } from './lib/proc.mjs';
 
@@ -76,6 +81,7 @@ let kafkaStarting; // its start promise, so a shutdown during start still stops 
 let oneShot; // the running build/topics child
 let jaeger; // Jaeger handle when we started it
 let jaegerStarting; // its start promise (a first start builds it: minutes)
+let jaegerPorts; // the ports it takes, chosen before the services start
 let web; // the demo page's static server
 const jaegerAbort = new AbortController(); // stops a Jaeger build or start on shutdown
 const services = new Map(); // name -> child
@@ -182,23 +188,35 @@ async function provisionTopics(env) {
 }
 
 // --- Tracing -----------------------------------------------------------------------------------
-/** 'off', 'external' (OTEL_EXPORTER_OTLP_ENDPOINT given) or 'local' (we run Jaeger). */
-function tracingMode() {
-  if (process.argv.includes('--no-tracing') || tracingDisabled()) return 'off';
-  if (String(process.env.OTEL_SDK_DISABLED).toLowerCase() === 'true') return 'off';
-  return process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'external' : 'local';
-}
-
-/** Builds (first time) and starts Jaeger in the background; `connectJaeger` waits for it. */
-function launchJaeger() {
+/** Chooses Jaeger's ports now and builds (first time) and starts it in the background. */
+async function launchJaeger(plan) {
   const dataDir = join(repoRoot, '.data', 'jaeger');
+  jaegerPorts = await choosePorts({}, { preferDefaults: true });
   say(
     `starting Jaeger ${JAEGER_VERSION} (traces in memory; log in ${relative(repoRoot, dataDir)}/jaeger.log)...`,
   );
-  jaegerStarting = startJaeger({ dataDir, preferDefaultPorts: true, log: say, signal: jaegerAbort.signal });
-  jaegerStarting.catch(() => {}); // reported by connectJaeger
+  jaegerStarting = startJaeger({
+    dataDir,
+    ports: jaegerPorts,
+    log: (msg) => say(`tracing: ${msg}`),
+    signal: jaegerAbort.signal,
+    lowPriorityBuild: plan.lowPriorityBuild,
+  });
+  jaegerStarting.catch(() => {}); // reported by connectJaeger or followJaeger
 }
 
+function watchJaeger() {
+  jaeger.child.once('exit', (code, signal) => {
+    // The pipeline does not need its trace backend: keep running, say so.
+    if (!stopping) {
+      say(
+        `Jaeger exited (${signal ?? `code ${code}`}); see ${jaeger.logFile}. Services keep running without traces.`,
+      );
+    }
+  });
+}
+
+/** Built Jaeger: wait for it before the services start (about a second). */
 async function connectJaeger() {
   try {
     jaeger = await jaegerStarting;
@@ -211,25 +229,46 @@ async function connectJaeger() {
     }
     return;
   }
-  jaeger.child.once('exit', (code, signal) => {
-    // The pipeline does not need its trace backend: keep running, say so.
-    if (!stopping) {
-      say(
-        `Jaeger exited (${signal ?? `code ${code}`}); see ${jaeger.logFile}. Services keep running without traces.`,
-      );
-    }
-  });
+  watchJaeger();
+}
+
+/** Jaeger being built: the pipeline runs meanwhile; say when traces begin, or that they will not. */
+function followJaeger(launchedAt) {
+  jaegerStarting.then(
+    (handle) => {
+      jaeger = handle;
+      if (stopping) return;
+      watchJaeger();
+      say(tracingReadyLine({ now: new Date(), builtInMs: Date.now() - launchedAt }));
+      const [where, command] = traceHint(handle);
+      say(`tracing: ${where}; ${command}`);
+    },
+    (e) => {
+      if (!stopping) say(tracingFailedLine(e.message));
+    },
+  );
 }
 
 /** What the services get: where to export spans, or that tracing is off. */
 function tracingEnv(mode) {
   if (mode === 'off') return { OTEL_SDK_DISABLED: 'true' };
   const env = { OTEL_TRACES_EXPORTER: 'otlp' };
-  if (mode === 'local') env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpHttpEndpoint;
+  // The reserved port: for a Jaeger still being built too, which will listen there.
+  if (mode !== 'external') env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${jaegerPorts.otlpHttp}`;
   // Jaeger takes traces only; metrics are Prometheus' (/metrics), logs go to stdout.
   if (!process.env.OTEL_METRICS_EXPORTER) env.OTEL_METRICS_EXPORTER = 'none';
   if (!process.env.OTEL_LOGS_EXPORTER) env.OTEL_LOGS_EXPORTER = 'none';
   return env;
+}
+
+/** Where the local Jaeger's traces are: its query API, and the trace command for it. */
+function traceHint({ ports }) {
+  const uiUrl = `http://localhost:${ports.ui}`;
+  const url = ports.ui === DEFAULT_PORTS.ui ? '' : ` --url ${uiUrl}`;
+  return [
+    `${uiUrl} (Jaeger ${JAEGER_VERSION}, query API; OTLP/HTTP http://127.0.0.1:${ports.otlpHttp})`,
+    `npm run trace -- <commentId>${url}`,
+  ];
 }
 
 function tracingBanner(mode) {
@@ -241,11 +280,14 @@ function tracingBanner(mode) {
       ...(query ? [`           npm run trace -- <commentId>   (queries ${query})`] : []),
     ];
   }
-  const url = jaeger.ports.ui === DEFAULT_PORTS.ui ? '' : ` --url ${jaeger.uiUrl}`;
-  return [
-    `  traces   ${jaeger.uiUrl} (Jaeger ${JAEGER_VERSION}, query API; OTLP/HTTP ${jaeger.otlpHttpEndpoint})`,
-    `           npm run trace -- <commentId>${url}`,
-  ];
+  if (!jaeger) {
+    return [
+      `  traces   pending: Jaeger is being built in the background ("tracing: on" says when traces begin);`,
+      `           then http://localhost:${jaegerPorts.ui} (query API), npm run trace -- <commentId>`,
+    ];
+  }
+  const [where, command] = traceHint(jaeger);
+  return [`  traces   ${where}`, `           ${command}`];
 }
 
 function startService(s, env) {
@@ -327,8 +369,16 @@ async function supervise() {
     return { ...s, own, opsPort: Number(own || s.opsDefault) };
   });
 
-  const mode = tracingMode();
-  if (mode === 'local') launchJaeger(); // alongside the build: a first start compiles Jaeger
+  const plan = tracingPlan({
+    argv: process.argv.slice(2),
+    env: process.env,
+    jaegerBuilt: jaegerBuilt(),
+    jaegerVersion: JAEGER_VERSION,
+  });
+  const { mode } = plan;
+  say(plan.line);
+  const launchedAt = Date.now();
+  if (plan.startJaeger) await launchJaeger(plan); // alongside the build
   await build();
   if (stopping) return;
   const missing = list.filter((s) => !existsSync(appMain(s.name))).map((s) => s.name);
@@ -336,7 +386,8 @@ async function supervise() {
 
   const brokers = await connectKafka();
   if (stopping) return;
-  if (mode === 'local') await connectJaeger();
+  if (plan.waitForJaeger) await connectJaeger();
+  else if (plan.startJaeger) followJaeger(launchedAt);
   if (stopping) return;
   // The demo page (its own origin) posts to ingest: allow it, unless set already.
   const pageOrigins = `http://localhost:${webPort()},http://127.0.0.1:${webPort()}`;

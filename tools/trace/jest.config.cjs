@@ -1,2 +1,9 @@
 /** @type {import('jest').Config} */
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'trace' };
+const preset = require('../../jest.preset.cjs');
+
+module.exports = {
+  ...preset,
+  displayName: 'trace',
+  // tracing-plan.spec.ts tests tools/scripts' plain ESM (.mjs): compile it to CommonJS like the .ts.
+  transform: { ...preset.transform, '^.+\\.mjs$': preset.transform['^.+\\.(t|j)sx?$'] },
+};
