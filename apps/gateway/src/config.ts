@@ -49,7 +49,7 @@ function httpUrl(doc: string): Field<string | undefined> {
  * Fan-out's write window (GATEWAY_WRITE_DELAY_MS), chosen by measurement: docs/benchmarks.md,
  * "write window".
  */
-const WRITE_DELAY_DEFAULT_MS = 2;
+const WRITE_DELAY_DEFAULT_MS = 0;
 
 export const gatewayConfig = {
   ...kafkaConfig,

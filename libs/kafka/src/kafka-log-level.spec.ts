@@ -14,6 +14,20 @@ describe('kafkaLogLevel', () => {
     }
   });
 
+  it('turns a consumer crash on a retriable error, and its automatic restart, into warnings', () => {
+    expect(
+      kafkaLogLevel(
+        logLevel.ERROR,
+        'Consumer',
+        "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group",
+        undefined,
+      ),
+    ).toBe('warn');
+    expect(kafkaLogLevel(logLevel.ERROR, 'Consumer', 'Restarting the consumer in 200ms', undefined)).toBe(
+      'warn',
+    );
+  });
+
   it('keeps errors someone must act on', () => {
     const auth = 'Request is not valid given the current SASL state';
     expect(
@@ -27,9 +41,12 @@ describe('kafkaLogLevel', () => {
         'The request included a message larger than the max message size the server will accept',
       ),
     ).toBe('error');
-    // Only response lines: a consumer crash stays an error whatever its message.
+    // A consumer crash on anything but a retriable error stays an error.
     expect(
       kafkaLogLevel(logLevel.ERROR, 'Consumer', 'Crash: x', 'The group coordinator is not available'),
+    ).toBe('error');
+    expect(
+      kafkaLogLevel(logLevel.ERROR, 'Consumer', 'Crash: KafkaJSNonRetriableError: broker gone', undefined),
     ).toBe('error');
     expect(kafkaLogLevel(logLevel.WARN, 'Connection', 'Response x', 'y')).toBe('warn');
     expect(kafkaLogLevel(logLevel.INFO, 'Runner', 'z', undefined)).toBe('info');

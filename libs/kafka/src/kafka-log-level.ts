@@ -35,6 +35,17 @@ function transientMessages(): Set<string> {
  */
 export function kafkaLogLevel(level: number, namespace: string, message: string, error: unknown): PinoLevel {
   const mapped = LEVELS[level] ?? 'info';
-  if (mapped !== 'error' || namespace !== 'Connection' || !message.startsWith('Response ')) return mapped;
-  return typeof error === 'string' && transientMessages().has(error) ? 'warn' : mapped;
+  if (mapped !== 'error') return mapped;
+  if (namespace === 'Connection' && message.startsWith('Response ')) {
+    return typeof error === 'string' && transientMessages().has(error) ? 'warn' : mapped;
+  }
+  if (namespace === 'Consumer') {
+    // A consumer that crashed on a retriable error restarts by itself (a brand-new broker's
+    // "coordinator is loading" at the first join): its crash and restart lines are warnings. One
+    // that does not restart is reported at ERROR by run-stage, which sees the crash event.
+    if (message.startsWith('Restarting the consumer in ')) return 'warn';
+    const crash = /^Crash: [A-Za-z]+: (.*)$/s.exec(message);
+    if (crash && transientMessages().has(crash[1]!)) return 'warn';
+  }
+  return mapped;
 }

@@ -135,7 +135,14 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   });
   consumer.on(consumer.events.CRASH, (e) => {
     joined = false;
-    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    // kafkajs restarts a consumer that crashed on a retriable error (readiness says so meanwhile);
+    // one it does not restart needs someone.
+    if (e.payload.restart) {
+      logger.warn(
+        { err: e.payload.error, restart: true },
+        'consumer crashed on a retriable error; restarting',
+      );
+    } else logger.error({ err: e.payload.error, restart: false }, 'consumer crashed');
   });
   // Best effort before the rejoin: what is committed now is not handled twice by the next owner.
   consumer.on(consumer.events.REBALANCING, () => void commitAcknowledged());
