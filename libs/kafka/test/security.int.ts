@@ -102,6 +102,24 @@ describe('TLS with a private CA (KAFKA_SSL_CA_FILE)', () => {
   });
 });
 
+describe('the name expected in the certificate (KAFKA_SSL_SERVERNAME)', () => {
+  it('checks that name instead of the address: one the certificate lists passes, another is refused', async () => {
+    const tls = {
+      KAFKA_BROKERS: [broker.listeners.SSL],
+      KAFKA_SSL: true,
+      KAFKA_SSL_CA_FILE: broker.pki.caFile,
+    };
+    const [listed, other] = await Promise.all([
+      roundTrip({ ...tls, KAFKA_SSL_SERVERNAME: 'localhost' }),
+      connectError({ ...tls, KAFKA_SSL_SERVERNAME: 'kafka.example.com' }),
+    ]);
+    expect(listed).toMatch(/^value-/);
+    expect(other.message).toMatch(
+      /Hostname\/IP does not match certificate's altnames: Host: kafka\.example\.com/,
+    );
+  });
+});
+
 describe('mutual TLS (KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE)', () => {
   const mtls = () => ({
     KAFKA_BROKERS: [broker.listeners.MTLS],
