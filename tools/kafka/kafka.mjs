@@ -20,6 +20,7 @@ import { createServer, connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTestPki } from './test-pki.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -78,16 +79,60 @@ export function freePort() {
   });
 }
 
-function serverProperties({ port, controllerPort, dataDir }) {
+/**
+ * The client listeners a broker may have besides PLAINTEXT (which stays: the readiness probe, the
+ * inter-broker listener and tests' admin use it), each with its security protocol.
+ * MTLS is an SSL listener that requires a client certificate signed by the test CA.
+ */
+export const EXTRA_LISTENERS = {
+  SSL: 'SSL',
+  MTLS: 'SSL',
+  SASL_SSL: 'SASL_SSL',
+  SASL_PLAINTEXT: 'SASL_PLAINTEXT',
+};
+
+const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+
+/** Listener lines for `security` (see startKafka); empty without it. */
+function securityProperties(listeners, pki) {
+  if (listeners.length === 0) return [];
+  const lines = [];
+  if (pki) {
+    // PEM stores (Kafka 2.7+): the key, its certificate and the CA in one file; the CA as trust.
+    lines.push(
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.location=${pki.brokerKeystore}`,
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${pki.caFile}`,
+    );
+  }
+  if (listeners.includes('MTLS')) lines.push('listener.name.mtls.ssl.client.auth=required');
+  for (const name of listeners.filter((l) => l.startsWith('SASL_'))) {
+    const prefix = `listener.name.${name.toLowerCase()}`;
+    lines.push(
+      `${prefix}.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512`,
+      `${prefix}.scram-sha-256.sasl.jaas.config=${SCRAM_MODULE}`,
+      `${prefix}.scram-sha-512.sasl.jaas.config=${SCRAM_MODULE}`,
+    );
+  }
+  return lines;
+}
+
+function serverProperties({ port, controllerPort, extraPorts = {}, dataDir, listeners = [], pki }) {
+  const extra = listeners.map((name) => `${name}://127.0.0.1:${extraPorts[name]}`);
+  const protocols = listeners.map((name) => `${name}:${EXTRA_LISTENERS[name]}`);
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    ['listeners=PLAINTEXT://127.0.0.1:' + port, ...extra, `CONTROLLER://127.0.0.1:${controllerPort}`].join(
+      ',',
+    ),
+    ['advertised.listeners=PLAINTEXT://127.0.0.1:' + port, ...extra].join(','),
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    ['listener.security.protocol.map=PLAINTEXT:PLAINTEXT', ...protocols, 'CONTROLLER:PLAINTEXT'].join(','),
+    ...securityProperties(listeners, pki),
     `log.dirs=${join(dataDir, 'logs')}`,
     // Single node: every internal topic has one replica.
     'offsets.topic.replication.factor=1',
@@ -224,8 +269,14 @@ export async function waitForBroker(host, port, { timeoutMs = 90_000, child } = 
  * Starts a single-node KRaft broker+controller. A broker that exits before it is ready (seen once
  * on a loaded CI machine, with nothing in server.log) is started once more; the error of the last
  * attempt names what the JVM printed and the end of server.log.
- * @param {{ dataDir: string, port?: number, fresh?: boolean, stdio?: 'inherit'|'ignore' }} opts
- * @returns {Promise<{ brokers: string, port: number, pid: number, dataDir: string, stop(): Promise<void>, kill(signal?: string): void, child: import('node:child_process').ChildProcess }>}
+ *
+ * `security` adds client listeners beside PLAINTEXT (EXTRA_LISTENERS), all on 127.0.0.1 and free
+ * ports: SSL (server certificate from a private CA made for the data folder, test-pki.mjs), MTLS
+ * (SSL that requires a client certificate from that CA), SASL_SSL and SASL_PLAINTEXT (SCRAM-SHA-256
+ * and -512, the users `scramUsers` created at format time, so on a fresh data folder only).
+ * @param {{ dataDir: string, port?: number, fresh?: boolean, stdio?: 'inherit'|'ignore',
+ *   security?: { listeners: Array<keyof typeof EXTRA_LISTENERS>, scramUsers?: Array<{ name: string, password: string }> } }} opts
+ * @returns {Promise<{ brokers: string, port: number, listeners: Record<string, string>, pki?: ReturnType<typeof ensureTestPki>, pid: number, dataDir: string, stop(): Promise<void>, kill(signal?: string): void, child: import('node:child_process').ChildProcess }>}
  */
 export async function startKafka(opts) {
   const attempts = 2;
@@ -259,15 +310,24 @@ async function startKafkaOnce(opts) {
     ports = { port: opts.port ?? (await freePort()), controllerPort: await freePort() };
     writeFileSync(portsFile, JSON.stringify(ports));
   }
+  const { listeners, pki, scramUsers } = await prepareSecurity(opts.security, dataDir, ports);
+  if (listeners.length) writeFileSync(portsFile, JSON.stringify(ports));
   const props = join(dataDir, 'server.properties');
   const log4j = join(dataDir, 'log4j2.properties');
-  writeFileSync(props, serverProperties({ ...ports, dataDir }));
+  writeFileSync(props, serverProperties({ ...ports, dataDir, listeners, pki }));
   writeFileSync(log4j, log4jConfig(dataDir));
 
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
     // `--cluster-id=` form: a base64url id may begin with '-', which `-t <id>` would read as an option.
     const args = ['format', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted'];
+    // SCRAM credentials live in the KRaft metadata log; a fresh cluster gets them at format time
+    // (KIP-900), before any listener serves.
+    for (const u of scramUsers) {
+      for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
+        args.push('--add-scram', `${mechanism}=[name=${u.name},password=${u.password}]`);
+      }
+    }
     const fmt = await runToEnd(
       java(libs, 'kafka.tools.StorageTool', args, { log4j, spawn: { stdio: ['ignore', 'pipe', 'pipe'] } }),
     );
@@ -294,6 +354,10 @@ async function startKafkaOnce(opts) {
   const handle = {
     brokers: `127.0.0.1:${ports.port}`,
     port: ports.port,
+    /** host:port of each extra listener asked for in `security.listeners`. */
+    listeners: Object.fromEntries(listeners.map((l) => [l, `127.0.0.1:${ports.extraPorts[l]}`])),
+    /** The test CA's files when a TLS listener was asked for (test-pki.mjs). */
+    pki,
     pid: child.pid,
     dataDir,
     child,
@@ -318,6 +382,28 @@ async function startKafkaOnce(opts) {
   }
   log(`broker ready on ${handle.brokers}`);
   return handle;
+}
+
+async function prepareSecurity(security, dataDir, ports) {
+  const listeners = [...new Set(security?.listeners ?? [])];
+  for (const l of listeners) {
+    if (!(l in EXTRA_LISTENERS)) {
+      throw new Error(`security.listeners: unknown listener ${l} (one of ${Object.keys(EXTRA_LISTENERS)})`);
+    }
+    ports.extraPorts ??= {};
+    ports.extraPorts[l] ??= await freePort();
+  }
+  const scramUsers = security?.scramUsers ?? [];
+  for (const u of scramUsers) {
+    // The format tool's syntax has no quoting: keep names and passwords to safe characters.
+    if (!/^[\w.-]+$/.test(u.name) || !/^[\w.-]+$/.test(u.password)) {
+      throw new Error(`security.scramUsers: name and password must match [A-Za-z0-9_.-]+ (${u.name})`);
+    }
+  }
+  const pki = listeners.some((l) => EXTRA_LISTENERS[l] !== 'SASL_PLAINTEXT')
+    ? ensureTestPki(join(dataDir, 'pki'))
+    : undefined;
+  return { listeners, pki, scramUsers };
 }
 
 export function stopChild(child, graceMs = 20_000) {

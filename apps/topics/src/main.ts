@@ -6,10 +6,17 @@ import { createKafka, provisionTopics } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { topicsConfig } from './config';
 
+/** Config, logger and admin client; createKafka checks the TLS and SASL settings together. */
+function configure() {
+  const config = loadConfig(topicsConfig);
+  const logger = createLogger({ service: 'topics', level: config.LOG_LEVEL });
+  return { config, logger, admin: createKafka(config, logger, 'threadcast-topics').admin() };
+}
+
 async function main(): Promise<number> {
-  let config;
+  let configured;
   try {
-    config = loadConfig(topicsConfig);
+    configured = configure();
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`topics: ${e.message}\n`);
@@ -17,8 +24,7 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const logger = createLogger({ service: 'topics', level: config.LOG_LEVEL });
-  const admin = createKafka(config, logger, 'threadcast-topics').admin();
+  const { config, logger, admin } = configured;
   try {
     await admin.connect();
     const specs = topicSpecs({
