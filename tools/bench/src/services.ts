@@ -6,10 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeFlags, probeOf, type Probe } from './probe-client';
+import { freePort } from '@threadcast/test-support';
 
 export type AppName = 'ingest' | 'enrich' | 'route' | 'gateway' | 'topics';
 
@@ -29,16 +29,7 @@ export interface RunningApp {
   output(): string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Environment every process of a run gets (the repo's scripts silence the same warning). */
 export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

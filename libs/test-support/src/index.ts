@@ -1,0 +1,2 @@
+export { freePort } from './free-port';
+export { sleep, waitUntil } from './wait-until';
