@@ -43,8 +43,21 @@ export interface HandshakeDeps {
   onAccepted(socket: Accepted): void;
 }
 
+/** The address a connection's slot is counted under, kept on the socket for `releaseSlot`. */
+const ADDRESS = Symbol('client address');
+type CountedSocket = Duplex & { [ADDRESS]: string };
+
+/** A peer that resets mid-handshake must not become an unhandled 'error'. */
+function destroyOnError(this: Duplex) {
+  this.destroy();
+}
+
 export function createHandshake(deps: HandshakeDeps) {
   const { wss, originAllowed, caps, metrics, logger } = deps;
+  // One listener for every connection (a closure per socket costs memory per idle socket).
+  function releaseSlot(this: CountedSocket) {
+    caps.release(this[ADDRESS]);
+  }
 
   const refuse = (socket: Duplex, status: number, code: string, message: string) => {
     metrics.handshakesRefused.inc({ status });
@@ -90,8 +103,7 @@ export function createHandshake(deps: HandshakeDeps) {
   };
 
   return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    // A peer that resets mid-handshake must not become an unhandled 'error'.
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     // Cross-site WebSocket hijacking: a browser page from a site not on the list gets no socket.
     if (!originAllowed(req.headers.origin, req.headers.host)) {
       return refuse(
@@ -121,7 +133,8 @@ export function createHandshake(deps: HandshakeDeps) {
         : closeAtOnce(req, socket, head, CLOSE_CODES.tooManySockets, 'too many sockets from this address');
     }
     // The slot is held as long as the TCP connection: refused, failed or closed, it comes back.
-    socket.once('close', () => caps.release(address));
+    (socket as CountedSocket)[ADDRESS] = address;
+    socket.once('close', releaseSlot);
     const claims = await verify(socket, url.searchParams.get('token'));
     if (claims === false || socket.destroyed) return;
     // Checked again: the drain may have begun while the token was verified.
