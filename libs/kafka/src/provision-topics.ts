@@ -17,7 +17,7 @@ export interface ProvisionReport {
 
 /**
  * Idempotent: creates the topics that are missing and reports, without touching them, the
- * existing ones whose partition count or configs differ from the spec (changing partitions of a
+ * existing ones whose partition count, replication factor or configs differ from the spec (changing partitions of a
  * keyed topic would move threads between partitions, which is an operator's decision).
  */
 export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise<ProvisionReport> {
@@ -45,6 +45,16 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
           setting: 'partitions',
           expected: String(spec.partitions),
           actual: String(t.partitions.length),
+        });
+      }
+      // A topic created before the cluster grew keeps its replicas: moving them is a reassignment.
+      const replicas = Math.min(...t.partitions.map((p) => p.replicas.length));
+      if (t.partitions.length > 0 && replicas !== spec.replicationFactor) {
+        differences.push({
+          topic: t.name,
+          setting: 'replication factor',
+          expected: String(spec.replicationFactor),
+          actual: String(replicas),
         });
       }
     }
