@@ -86,6 +86,8 @@ export function startTraffic(opts: {
 }
 
 export interface SeenEvent {
+  /** When the application was given it (Date.now()). */
+  at: number;
   type: string;
   eventId: string;
   id: string;
@@ -142,7 +144,9 @@ export function watch(url: string, channels: string[]): Watcher {
   for (const channel of channels) {
     client.subscribe(channel, {
       onEvent(event: ClientEvent) {
-        seen.get(channel)!.push({ type: event.type, eventId: event.eventId, id: event.id, event });
+        seen
+          .get(channel)!
+          .push({ at: Date.now(), type: event.type, eventId: event.eventId, id: event.id, event });
       },
       onReset() {
         counts.resets++;
@@ -251,17 +255,26 @@ export async function expectDelivered(
 }
 
 /** Polls /readyz of each service until stopped; records every change. */
-export function trackReadiness(services: () => RunningService[]) {
+export function trackReadiness(
+  services: () => RunningService[],
+  /** What a service is called in `history` and `changes`: its name unless two share one. */
+  label: (s: RunningService) => string = (s) => s.name,
+) {
   const history = new Map<string, boolean[]>();
+  const changes: { service: string; ready: boolean; at: number }[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       const list = services();
       const states = await Promise.all(list.map((s) => isReady(s)));
       list.forEach((s, i) => {
-        const h = history.get(s.name) ?? [];
-        if (h.at(-1) !== states[i]) h.push(states[i]!);
-        history.set(s.name, h);
+        const name = label(s);
+        const h = history.get(name) ?? [];
+        if (h.at(-1) !== states[i]) {
+          h.push(states[i]!);
+          changes.push({ service: name, ready: states[i]!, at: Date.now() });
+        }
+        history.set(name, h);
       });
       await sleep(250);
     }
@@ -269,11 +282,26 @@ export function trackReadiness(services: () => RunningService[]) {
   return {
     /** Per service, its readiness each time it changed, e.g. [true, false, true]. */
     history,
+    /** Every change of every service, in time order. */
+    changes,
     async stop() {
       stopped = true;
       await loop;
     },
   };
+}
+
+/**
+ * The longest time between two consecutive comments a watcher was shown on `channel`, across the
+ * watchers: the outage as a reader saw it.
+ */
+export function longestDeliveryGapMs(watchers: Watcher[], channel: string): number {
+  let longest = 0;
+  for (const w of watchers) {
+    const times = (w.seen.get(channel) ?? []).map((e) => e.at);
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  }
+  return longest;
 }
 
 /** Figures of a suite, printed once at its end for the closing note. */
