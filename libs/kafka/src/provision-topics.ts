@@ -101,7 +101,27 @@ export async function createTopicsAndWait(
 ): Promise<void> {
   await admin.createTopics({ waitForLeaders: false, topics: opts.topics });
   await retryWhileRetriable(
-    () => Promise.all(opts.topics.map((t) => admin.fetchTopicOffsets(t.topic))),
+    () => Promise.all(opts.topics.map((t) => fetchOffsetsOnceLed(admin, t.topic))),
     opts.timeoutMs,
   );
+}
+
+/**
+ * fetchTopicOffsets, failing retriably while a partition has no leader yet. On a cluster of
+ * several brokers a new topic's metadata lists partitions before their leaders, and kafkajs then
+ * sends no ListOffsets request for them and throws a TypeError (`high.pop(...)` is undefined),
+ * which is not retriable.
+ */
+async function fetchOffsetsOnceLed(admin: Admin, topic: string) {
+  const notYet = (why: string) =>
+    Object.assign(new Error(`topic ${topic} is not served yet: ${why}`), { retriable: true });
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  const leaderless = meta.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0));
+  if (leaderless.length > 0) throw notYet(`${leaderless.length} partition(s) without a leader`);
+  try {
+    return await admin.fetchTopicOffsets(topic);
+  } catch (e) {
+    if (e instanceof TypeError) throw Object.assign(notYet(e.message), { cause: e });
+    throw e;
+  }
 }
