@@ -14,8 +14,11 @@ export interface Ack {
 export interface Traffic {
   /** Comments ingest answered 202 for, per thread, in posting order. */
   readonly acked: Map<string, Ack[]>;
-  /** Every answer, in time order: the status, or 'error' when the request got no answer. */
-  readonly answers: { at: number; status: number | 'error' }[];
+  /**
+   * Every answer, in time order: the status, or 'error' when the request got no answer; when the
+   * request was sent (`startedAt`) and answered (`at`), for the `n`th comment of `thread`.
+   */
+  readonly answers: { at: number; status: number | 'error'; startedAt: number; thread: string; n: number }[];
   /** Comments acknowledged so far, all threads. */
   ackedCount(): number;
   /** Answers other than 202 so far, by status. */
@@ -59,7 +62,7 @@ export function startTraffic(opts: {
       } catch {
         // Refused connection (ingest down), reset mid-request, timeout: not acknowledged.
       }
-      answers.push({ at: Date.now(), status });
+      answers.push({ at: Date.now(), status, startedAt: started, thread, n });
       await sleep(Math.max(0, interval - (Date.now() - started)));
     }
   };
@@ -293,13 +296,16 @@ export function trackReadiness(
 
 /**
  * The longest time between two consecutive comments a watcher was shown on `channel`, across the
- * watchers: the outage as a reader saw it.
+ * watchers (the outage as a reader saw it), and when it began.
  */
-export function longestDeliveryGapMs(watchers: Watcher[], channel: string): number {
-  let longest = 0;
+export function longestDeliveryGap(watchers: Watcher[], channel: string): { ms: number; from: number } {
+  let longest = { ms: 0, from: 0 };
   for (const w of watchers) {
     const times = (w.seen.get(channel) ?? []).map((e) => e.at);
-    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+    for (let i = 1; i < times.length; i++) {
+      const ms = times[i]! - times[i - 1]!;
+      if (ms > longest.ms) longest = { ms, from: times[i - 1]! };
+    }
   }
   return longest;
 }
