@@ -3,10 +3,10 @@
 // (~/.cache/threadcast/centrifugo-<version>/bin/centrifugo) and reused afterwards. Nothing else
 // (`npm start`, `npm test`) needs it. Like tools/kafka, nothing here depends on the project's
 // build or node_modules.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../kafka/kafka.mjs';
+import { runGo, tail } from '../scripts/lib/run-go.mjs';
 
 /** Pinned Centrifugo version (the Go module's tag, without the v). */
 export const CENTRIFUGO_VERSION = '6.9.1';
@@ -30,8 +30,6 @@ function completeMarker() {
   return join(versionDir(), '.complete');
 }
 
-const tail = (text, lines = 25) => text.trimEnd().split('\n').slice(-lines).join('\n');
-
 /**
  * Builds the pinned Centrifugo once (several minutes cold on a small machine) and returns the
  * binary's path; later calls return at once.
@@ -51,35 +49,13 @@ export async function ensureCentrifugo({ log = defaultLog, signal } = {}) {
     () => log(`still building (${Math.round((Date.now() - started) / 1000)} s)...`),
     30_000,
   );
-  const result = await new Promise((res, rej) => {
-    // Own process group, so that an abort stops `go` and the compilers it runs.
-    // The version stamped as the project's release builds do (`centrifugo version`, its logs).
-    const ldflags = `-X ${CENTRIFUGO_MODULE}/internal/build.Version=${CENTRIFUGO_VERSION}`;
-    const child = spawn('go', ['install', `-ldflags=${ldflags}`, target], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GOBIN: gobin },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const abort = () => {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-    child.once('error', (e) => {
-      signal?.removeEventListener('abort', abort);
-      rej(e.code === 'ENOENT' ? new Error('cannot run `go`: Go is needed once to build Centrifugo') : e);
-    });
-    child.once('exit', (code) => {
-      signal?.removeEventListener('abort', abort);
-      if (signal?.aborted) rej(new Error('Centrifugo build interrupted'));
-      else res({ code: code ?? 128, out });
-    });
+  // The version stamped as the project's release builds do (`centrifugo version`, its logs).
+  const ldflags = `-X ${CENTRIFUGO_MODULE}/internal/build.Version=${CENTRIFUGO_VERSION}`;
+  const result = await runGo(['install', `-ldflags=${ldflags}`, target], {
+    what: 'Centrifugo',
+    missingGo: 'cannot run `go`: Go is needed once to build Centrifugo',
+    env: { ...process.env, GOBIN: gobin },
+    signal,
   }).finally(() => clearInterval(progress));
   if (result.code !== 0 || !existsSync(bin)) {
     throw new Error(

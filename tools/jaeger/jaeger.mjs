@@ -10,9 +10,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { constants as osConstants, setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { cacheDir, freePort, stopChild } from '../kafka/kafka.mjs';
+import { runGo, tail } from '../scripts/lib/run-go.mjs';
 
 /** Pinned Jaeger module version (Go module tag; the v1.x tags carry the Jaeger v2 binary). */
 export const JAEGER_VERSION = '1.76.0';
@@ -42,62 +42,14 @@ export function tracingDisabled(env = process.env) {
   return ['off', 'false', '0', 'no'].includes(String(env.THREADCAST_TRACING ?? '').toLowerCase());
 }
 
-/**
- * Runs `go` to its end; resolves { code, stdout, out } (out: stdout+stderr, for error messages).
- * lowPriority: the lowest CPU priority (nice 19), which the compilers `go` starts inherit, so that
- * a build in the background leaves the cores to whatever else runs.
- */
-function runGo(args, { cwd, signal, lowPriority = false } = {}) {
-  return new Promise((res, rej) => {
-    // Aborted between two steps (after `go mod download`): an abort event would never come.
-    if (signal?.aborted) return rej(new Error('Jaeger build interrupted'));
-    // Own process group, so that an abort stops `go` and the compilers it runs.
-    const child = spawn('go', args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (lowPriority && child.pid !== undefined) {
-      try {
-        setPriority(child.pid, osConstants.priority.PRIORITY_LOW);
-      } catch {
-        // not permitted here: the build just competes at normal priority
-      }
-    }
-    let out = '';
-    let stdout = '';
-    const collect = (d) => {
-      out += d;
-    };
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      collect(d);
-    });
-    child.stderr.on('data', collect);
-    const abort = () => {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-    child.once('error', (e) => {
-      signal?.removeEventListener('abort', abort);
-      rej(
-        e.code === 'ENOENT'
-          ? new Error(
-              'cannot run `go`: Go 1.24+ is needed once to build Jaeger (see tools/jaeger/README.md); ' +
-                'install it, or run without tracing (THREADCAST_TRACING=off, `npm start -- --no-tracing`)',
-            )
-          : e,
-      );
-    });
-    child.once('exit', (code, sig) => {
-      signal?.removeEventListener('abort', abort);
-      if (signal?.aborted) rej(new Error('Jaeger build interrupted'));
-      else res({ code: code ?? 128, stdout, out, signal: sig });
-    });
+const goBuild = (args, opts) =>
+  runGo(args, {
+    ...opts,
+    what: 'Jaeger',
+    missingGo:
+      'cannot run `go`: Go 1.24+ is needed once to build Jaeger (see tools/jaeger/README.md); ' +
+      'install it, or run without tracing (THREADCAST_TRACING=off, `npm start -- --no-tracing`)',
   });
-}
-
-const tail = (text, lines = 25) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
 /**
  * Builds the pinned Jaeger once (a few minutes cold: see tools/jaeger/README.md) and returns the
@@ -113,7 +65,7 @@ export async function ensureJaeger({ log = defaultLog, signal, lowPriority = fal
   const started = Date.now();
   log(`building Jaeger ${JAEGER_VERSION} from the Go module proxy into ${bin} (once; a few minutes)...`);
 
-  const dl = await runGo(['mod', 'download', '-json', `${JAEGER_MODULE}@v${JAEGER_VERSION}`], {
+  const dl = await goBuild(['mod', 'download', '-json', `${JAEGER_MODULE}@v${JAEGER_VERSION}`], {
     signal,
     lowPriority,
   });
@@ -138,7 +90,7 @@ export async function ensureJaeger({ log = defaultLog, signal, lowPriority = fal
     () => log(`still building (${Math.round((Date.now() - started) / 1000)} s)...`),
     30_000,
   );
-  const build = await runGo(
+  const build = await goBuild(
     ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, './cmd/jaeger'],
     { cwd: mod.Dir, signal, lowPriority },
   ).finally(() => {

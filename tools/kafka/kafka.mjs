@@ -21,6 +21,7 @@ import { createServer, connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTestPki } from './test-pki.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -80,11 +81,61 @@ export function freePort() {
 }
 
 /**
+ * The client listeners a broker may have besides PLAINTEXT (which stays: the readiness probe, the
+ * inter-broker listener and tests' admin use it), each with its security protocol.
+ * MTLS is an SSL listener that requires a client certificate signed by the test CA.
+ */
+export const EXTRA_LISTENERS = {
+  SSL: 'SSL',
+  MTLS: 'SSL',
+  SASL_SSL: 'SASL_SSL',
+  SASL_PLAINTEXT: 'SASL_PLAINTEXT',
+};
+
+const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+
+/** Listener lines for `security` (see startKafka); empty without it. */
+function securityProperties(listeners, pki) {
+  if (listeners.length === 0) return [];
+  const lines = [];
+  if (pki) {
+    // PEM stores (Kafka 2.7+): the key, its certificate and the CA in one file; the CA as trust.
+    lines.push(
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.location=${pki.brokerKeystore}`,
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${pki.caFile}`,
+    );
+  }
+  if (listeners.includes('MTLS')) lines.push('listener.name.mtls.ssl.client.auth=required');
+  for (const name of listeners.filter((l) => l.startsWith('SASL_'))) {
+    const prefix = `listener.name.${name.toLowerCase()}`;
+    lines.push(
+      `${prefix}.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512`,
+      `${prefix}.scram-sha-256.sasl.jaas.config=${SCRAM_MODULE}`,
+      `${prefix}.scram-sha-512.sasl.jaas.config=${SCRAM_MODULE}`,
+    );
+  }
+  return lines;
+}
+
+/**
  * One node's server.properties. A single node (`voters` of one) keeps one replica of everything;
  * in a cluster every node is a combined broker+controller voter, internal topics get
  * min(3, nodes) replicas and topics default to min.insync.replicas 2 once there are 3 replicas.
  */
-function serverProperties({ nodeId = 1, port, controllerPort, dataDir, voters }) {
+function serverProperties({
+  nodeId = 1,
+  port,
+  controllerPort,
+  extraPorts = {},
+  dataDir,
+  voters,
+  listeners = [],
+  pki,
+}) {
+  const extra = listeners.map((name) => `${name}://127.0.0.1:${extraPorts[name]}`);
+  const protocols = listeners.map((name) => `${name}:${EXTRA_LISTENERS[name]}`);
   const quorum = voters ?? [{ id: nodeId, controllerPort }];
   const rf = Math.min(3, quorum.length);
   const minIsr = rf >= 3 ? 2 : 1;
@@ -104,11 +155,14 @@ function serverProperties({ nodeId = 1, port, controllerPort, dataDir, voters })
     'process.roles=broker,controller',
     `node.id=${nodeId}`,
     `controller.quorum.voters=${quorum.map((v) => `${v.id}@127.0.0.1:${v.controllerPort}`).join(',')}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    ['listeners=PLAINTEXT://127.0.0.1:' + port, ...extra, `CONTROLLER://127.0.0.1:${controllerPort}`].join(
+      ',',
+    ),
+    ['advertised.listeners=PLAINTEXT://127.0.0.1:' + port, ...extra].join(','),
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    ['listener.security.protocol.map=PLAINTEXT:PLAINTEXT', ...protocols, 'CONTROLLER:PLAINTEXT'].join(','),
+    ...securityProperties(listeners, pki),
     `log.dirs=${join(dataDir, 'logs')}`,
     // Internal topics: one replica per node, up to 3.
     `offsets.topic.replication.factor=${rf}`,
@@ -252,8 +306,14 @@ export async function waitForBroker(host, port, { timeoutMs = 90_000, child } = 
  * Starts a single-node KRaft broker+controller. A broker that exits before it is ready (seen once
  * on a loaded CI machine, with nothing in server.log) is started once more; the error of the last
  * attempt names what the JVM printed and the end of server.log.
- * @param {{ dataDir: string, port?: number, fresh?: boolean, stdio?: 'inherit'|'ignore' }} opts
- * @returns {Promise<{ brokers: string, port: number, pid: number, dataDir: string, stop(): Promise<void>, kill(signal?: string): void, child: import('node:child_process').ChildProcess }>}
+ *
+ * `security` adds client listeners beside PLAINTEXT (EXTRA_LISTENERS), all on 127.0.0.1 and free
+ * ports: SSL (server certificate from a private CA made for the data folder, test-pki.mjs), MTLS
+ * (SSL that requires a client certificate from that CA), SASL_SSL and SASL_PLAINTEXT (SCRAM-SHA-256
+ * and -512, the users `scramUsers` created at format time, so on a fresh data folder only).
+ * @param {{ dataDir: string, port?: number, fresh?: boolean, stdio?: 'inherit'|'ignore',
+ *   security?: { listeners: Array<keyof typeof EXTRA_LISTENERS>, scramUsers?: Array<{ name: string, password: string }> } }} opts
+ * @returns {Promise<{ brokers: string, port: number, listeners: Record<string, string>, pki?: ReturnType<typeof ensureTestPki>, pid: number, dataDir: string, stop(): Promise<void>, kill(signal?: string): void, child: import('node:child_process').ChildProcess }>}
  */
 export async function startKafka(opts) {
   const attempts = 2;
@@ -287,10 +347,25 @@ async function startKafkaOnce(opts) {
     ports = { port: opts.port ?? (await freePort()), controllerPort: await freePort() };
     writeFileSync(portsFile, JSON.stringify(ports));
   }
+  const { listeners, pki, scramUsers } = await prepareSecurity(opts.security, dataDir, ports);
+  if (listeners.length) writeFileSync(portsFile, JSON.stringify(ports));
   const handle = newNodeHandle({ port: ports.port, dataDir });
+  /** host:port of each extra listener asked for in `security.listeners`. */
+  handle.listeners = Object.fromEntries(listeners.map((l) => [l, `127.0.0.1:${ports.extraPorts[l]}`]));
+  /** The test CA's files when a TLS listener was asked for (test-pki.mjs). */
+  handle.pki = pki;
+  // SCRAM credentials live in the KRaft metadata log; a fresh cluster gets them at format time
+  // (KIP-900), before any listener serves.
+  const formatArgs = [];
+  for (const u of scramUsers) {
+    for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
+      formatArgs.push('--add-scram', `${mechanism}=[name=${u.name},password=${u.password}]`);
+    }
+  }
   await launchNode(handle, {
     libs,
-    properties: serverProperties({ ...ports, dataDir }),
+    properties: serverProperties({ ...ports, dataDir, listeners, pki }),
+    formatArgs,
     stdio: opts.stdio,
   });
   return handle;
@@ -320,7 +395,7 @@ function newNodeHandle({ port, dataDir, id = 1 }) {
  * Writes the node's configs, formats its storage on a first start (with `clusterId`, the same for
  * every node of a cluster), runs the JVM and waits until it serves metadata.
  */
-async function launchNode(handle, { libs, properties, clusterId, heap, stdio }) {
+async function launchNode(handle, { libs, properties, clusterId, heap, stdio, formatArgs = [] }) {
   const { dataDir } = handle;
   mkdirSync(dataDir, { recursive: true });
   const props = join(dataDir, 'server.properties');
@@ -331,7 +406,7 @@ async function launchNode(handle, { libs, properties, clusterId, heap, stdio }) 
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     const id = clusterId ?? randomBytes(16).toString('base64url').slice(0, 22);
     // `--cluster-id=` form: a base64url id may begin with '-', which `-t <id>` would read as an option.
-    const args = ['format', `--cluster-id=${id}`, '-c', props, '--ignore-formatted'];
+    const args = ['format', `--cluster-id=${id}`, '-c', props, '--ignore-formatted', ...formatArgs];
     const fmt = await runToEnd(
       java(libs, 'kafka.tools.StorageTool', args, {
         log4j,
@@ -469,6 +544,28 @@ export async function startKafkaCluster(opts) {
     nodes,
     stop: () => Promise.all(nodes.map((n) => n.stop())).then(() => undefined),
   };
+}
+
+async function prepareSecurity(security, dataDir, ports) {
+  const listeners = [...new Set(security?.listeners ?? [])];
+  for (const l of listeners) {
+    if (!(l in EXTRA_LISTENERS)) {
+      throw new Error(`security.listeners: unknown listener ${l} (one of ${Object.keys(EXTRA_LISTENERS)})`);
+    }
+    ports.extraPorts ??= {};
+    ports.extraPorts[l] ??= await freePort();
+  }
+  const scramUsers = security?.scramUsers ?? [];
+  for (const u of scramUsers) {
+    // The format tool's syntax has no quoting: keep names and passwords to safe characters.
+    if (!/^[\w.-]+$/.test(u.name) || !/^[\w.-]+$/.test(u.password)) {
+      throw new Error(`security.scramUsers: name and password must match [A-Za-z0-9_.-]+ (${u.name})`);
+    }
+  }
+  const pki = listeners.some((l) => EXTRA_LISTENERS[l] !== 'SASL_PLAINTEXT')
+    ? ensureTestPki(join(dataDir, 'pki'))
+    : undefined;
+  return { listeners, pki, scramUsers };
 }
 
 export function stopChild(child, graceMs = 20_000) {

@@ -2,6 +2,7 @@ import { createClient, type Client, type WebSocketConstructor } from '@threadcas
 import type { ClientEvent } from '@threadcast/contracts';
 import WebSocket from 'ws';
 import { isReady, type RunningService } from './services';
+import { sleep, waitUntil } from '@threadcast/test-support';
 
 // What the chaos suites share: steady comment traffic through ingest, libs/client subscribers that
 // record what the application saw and what the wire carried, and the final comparison of the two.
@@ -324,18 +325,4 @@ export function createFigures(suite: string) {
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export async function waitUntil(
-  what: string,
-  done: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-  detail?: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${detail ? `: ${detail()}` : ''}`);
-    await sleep(100);
-  }
-}
+export { sleep, waitUntil };

@@ -1,6 +1,7 @@
 import { createClient, type Client, type ClientState, type WebSocketConstructor } from '@threadcast/client';
 import type { ClientEvent } from '@threadcast/contracts';
 import WebSocket from 'ws';
+import { waitUntil } from '@threadcast/test-support';
 
 /**
  * A libs/client client that records what its application sees (events after the library's
@@ -67,10 +68,4 @@ export function recordingClient(url: string, channel: string, token?: string): R
   return rec;
 }
 
-export async function waitUntil(what: string, done: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitUntil };

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, isReady as opsReady, servicePorts, waitForReady } from '@threadcast/test-support';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -20,16 +20,7 @@ export interface RunningService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export function brokers(): string {
   const b = process.env.KAFKA_BROKERS;
@@ -71,11 +62,7 @@ export async function startService(
   if ((name === 'enrich' || name === 'route') && env.STATE_DIR === undefined) {
     env = { ...env, STATE_DIR: mkdtempSync(join(tmpdir(), `threadcast-${name}-state-`)) };
   }
-  const opsPort = ports.opsPort ?? (await freePort());
-  const port = name === 'ingest' || name === 'gateway' ? (ports.port ?? (await freePort())) : 0;
-  const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };
-  if (name === 'ingest') portEnv.INGEST_PORT = String(port);
-  if (name === 'gateway') portEnv.GATEWAY_PORT = String(port);
+  const { opsPort, port, env: portEnv } = await servicePorts(name, ports);
   const child = runApp(name, { ...portEnv, ...env });
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -119,32 +106,16 @@ export function restartService(svc: RunningService, opts: { wait?: boolean } = {
 }
 
 /** The service's /readyz answer right now: true for 200, false for anything else or no answer. */
-export async function isReady(svc: RunningService): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${svc.opsPort}/readyz`, { signal: AbortSignal.timeout(2000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
+export const isReady = (svc: RunningService): Promise<boolean> => opsReady(svc.opsPort);
 
-export async function waitReady(svc: RunningService, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (svc.child.exitCode !== null) {
-      throw new Error(`${svc.name} exited with ${svc.child.exitCode}:\n${svc.output.join('')}`);
-    }
-    try {
-      const res = await fetch(`http://127.0.0.1:${svc.opsPort}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${svc.name} not ready after ${timeoutMs} ms:\n${svc.output.join('')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+export function waitReady(svc: RunningService, timeoutMs = 60_000): Promise<void> {
+  return waitForReady({
+    name: svc.name,
+    opsPort: svc.opsPort,
+    child: svc.child,
+    output: () => svc.output.join(''),
+    timeoutMs,
+  });
 }
 
 /**

@@ -7,10 +7,17 @@ import { createKafka, provisionTopics } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { topicsConfig } from './config';
 
+/** Config, logger and admin client; createKafka checks the TLS and SASL settings together. */
+function configure() {
+  const config = loadConfig(topicsConfig);
+  const logger = createLogger({ service: 'topics', level: config.LOG_LEVEL });
+  return { config, logger, admin: createKafka(config, logger, 'threadcast-topics').admin() };
+}
+
 async function main(): Promise<number> {
-  let config;
+  let configured;
   try {
-    config = loadConfig(topicsConfig);
+    configured = configure();
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`topics: ${e.message}\n`);
@@ -18,6 +25,7 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  const { config, logger, admin } = configured;
   const minIsr =
     config.KAFKA_MIN_INSYNC_REPLICAS || defaultMinInsyncReplicas(config.KAFKA_REPLICATION_FACTOR);
   if (minIsr > config.KAFKA_REPLICATION_FACTOR) {
@@ -26,8 +34,6 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const logger = createLogger({ service: 'topics', level: config.LOG_LEVEL });
-  const admin = createKafka(config, logger, 'threadcast-topics').admin();
   try {
     await admin.connect();
     // Kafka would refuse the topics too, but with a message that names no setting.

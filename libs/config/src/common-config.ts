@@ -1,10 +1,25 @@
-import { bool, int, list, oneOf, optional, port, str } from './fields';
+import { bool, int, list, oneOf, optional, pemFile, port, str } from './fields';
 
 /** Settings every Kafka-connected service shares. */
 export const kafkaConfig = {
   KAFKA_BROKERS: list('Kafka bootstrap servers, comma-separated host:port.', ['localhost:9092']),
   KAFKA_CLIENT_ID: optional('Kafka client id; defaults to the service name.'),
   KAFKA_SSL: bool('Connect to Kafka over TLS.', false),
+  KAFKA_SSL_CA_FILE: pemFile(
+    "PEM bundle of the CAs that sign the brokers' certificates (a private CA, e.g. Strimzi's cluster CA), with KAFKA_SSL; trusted instead of Node's default CAs. Unset: Node's default (public) CAs.",
+    'certificate',
+  ),
+  KAFKA_SSL_CERT_FILE: pemFile(
+    'PEM client certificate (and its chain) for brokers that require one (mutual TLS), with KAFKA_SSL and KAFKA_SSL_KEY_FILE.',
+    'certificate',
+  ),
+  KAFKA_SSL_KEY_FILE: pemFile(
+    'PEM private key (unencrypted) of KAFKA_SSL_CERT_FILE; never logged.',
+    'private key',
+  ),
+  KAFKA_SSL_SERVERNAME: optional(
+    "Name to expect in the brokers' certificates (and send as SNI) instead of the host of each broker address; for brokers reached through an address their certificates do not name.",
+  ),
   KAFKA_SASL_MECHANISM: oneOf(
     'SASL mechanism, or none.',
     ['none', 'plain', 'scram-sha-256', 'scram-sha-512'],

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Field parsers for environment variables. Each field knows its default, its one-line doc and how
  * to turn the raw string into a typed value; a parse failure names what was expected.
@@ -101,6 +103,38 @@ export function optional(doc: string): Field<string | undefined> {
     default: undefined,
     parse(raw) {
       return raw === '' ? undefined : raw;
+    },
+  };
+}
+
+const PEM_MARKERS = {
+  certificate: /-----BEGIN CERTIFICATE-----/,
+  'private key': /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----/,
+} as const;
+
+/**
+ * Optional path of a PEM file (a CA bundle, a certificate, a private key), read when the config
+ * loads so that a missing, unreadable or wrong file stops the start naming its variable. The
+ * value stays the path; the error never quotes the file (it may hold a key). Encrypted keys are
+ * refused: there is no passphrase setting, and a Secret's file is already the thing to protect.
+ */
+export function pemFile(doc: string, kind: keyof typeof PEM_MARKERS): Field<string | undefined> {
+  return {
+    doc,
+    default: undefined,
+    parse(raw) {
+      if (raw === '') return undefined;
+      let text: string;
+      try {
+        text = readFileSync(raw, 'utf8');
+      } catch (e) {
+        throw new FieldError(`names a file that cannot be read: ${(e as Error).message}`);
+      }
+      if (kind === 'private key' && /-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text)) {
+        throw new FieldError(`names an encrypted private key (${raw}); give the key unencrypted`);
+      }
+      if (!PEM_MARKERS[kind].test(text)) throw new FieldError(`names a file with no PEM ${kind} (${raw})`);
+      return raw;
     },
   };
 }

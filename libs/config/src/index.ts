@@ -1,4 +1,4 @@
-export { bool, int, list, oneOf, optional, port, str, FieldError } from './fields';
+export { bool, int, list, oneOf, optional, pemFile, port, str, FieldError } from './fields';
 export type { Field } from './fields';
 export { configuredOrigin, normalizeOrigin, originAllowed, origins } from './origins';
 export { loadConfig, describeConfig, ConfigError } from './load-config';

@@ -1,13 +1,14 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from '@threadcast/runtime';
 import type { Registry } from 'prom-client';
+import { ConfigError } from '@threadcast/config';
 import { kafkaLogLevel } from './kafka-log-level';
+import { kafkaSslOptions, type KafkaSslConfig } from './kafka-ssl';
 import { countKafkaRequests } from './request-metrics';
 
-export interface KafkaClientConfig {
+export interface KafkaClientConfig extends KafkaSslConfig {
   KAFKA_BROKERS: string[];
   KAFKA_CLIENT_ID?: string;
-  KAFKA_SSL: boolean;
   KAFKA_SASL_MECHANISM: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   KAFKA_SASL_USERNAME?: string;
   KAFKA_SASL_PASSWORD?: string;
@@ -15,7 +16,9 @@ export interface KafkaClientConfig {
 
 /**
  * A kafkajs client from the shared config, logging through pino. With a registry, every client
- * made from it counts its requests (`threadcast_kafka_requests_total{client,api}`).
+ * made from it counts its requests (`threadcast_kafka_requests_total{client,api}`). Settings that
+ * do not fit together (TLS files, SASL credentials) throw a ConfigError naming the variable, so
+ * a service started with them exits 2 before it connects.
  */
 export function createKafka(
   config: KafkaClientConfig,
@@ -26,7 +29,7 @@ export function createKafka(
   const options: KafkaConfig = {
     clientId: config.KAFKA_CLIENT_ID ?? clientId,
     brokers: config.KAFKA_BROKERS,
-    ssl: config.KAFKA_SSL,
+    ssl: kafkaSslOptions(config),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     // Services keep reconnecting for as long as they run; readiness reports the outage.
@@ -44,8 +47,10 @@ export function createKafka(
     },
   };
   if (config.KAFKA_SASL_MECHANISM !== 'none') {
-    if (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD) {
-      throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+    for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (!config[name]) {
+        throw new ConfigError(name, `is required with KAFKA_SASL_MECHANISM=${config.KAFKA_SASL_MECHANISM}`);
+      }
     }
     options.sasl = {
       mechanism: config.KAFKA_SASL_MECHANISM,

@@ -2,6 +2,8 @@ export { murmur2, partitionForKey } from './murmur2';
 export { createKafka } from './create-kafka';
 export { countKafkaRequests } from './request-metrics';
 export type { Kafka, KafkaClientConfig } from './create-kafka';
+export { kafkaSslOptions } from './kafka-ssl';
+export type { KafkaSslConfig } from './kafka-ssl';
 export { createTopicsAndWait, missingTopics, provisionTopics } from './provision-topics';
 export type { ProvisionReport, TopicDifference } from './provision-topics';
 export {

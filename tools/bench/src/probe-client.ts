@@ -90,6 +90,8 @@ export function probeOf(child: ChildProcess, name: string): Probe {
       await ask('loop-start');
     },
     async loopStop() {
+      // Gone (a fault run killed it): nothing to report for its window.
+      if (gone()) return undefined;
       return (await ask('loop-stop')).loop!;
     },
     async profileStart(intervalUs = 1000) {

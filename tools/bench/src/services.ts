@@ -6,12 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeFlags, probeOf, type Probe } from './probe-client';
+import { freePort, servicePorts, waitForReady, type AppName } from '@threadcast/test-support';
 
-export type AppName = 'ingest' | 'enrich' | 'route' | 'gateway' | 'topics';
+export type { AppName };
 
 export interface RunningApp {
   readonly name: string;
@@ -29,16 +29,7 @@ export interface RunningApp {
   output(): string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Environment every process of a run gets (the repo's scripts silence the same warning). */
 export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -102,11 +93,7 @@ async function startAppOnce(
   env: Record<string, string>,
   opts: { nodeFlags?: string[]; readyTimeoutMs?: number },
 ): Promise<RunningApp> {
-  const opsPort = await freePort();
-  const port = name === 'ingest' || name === 'gateway' ? await freePort() : 0;
-  const portEnv: Record<string, string> = { OPS_PORT: String(opsPort) };
-  if (name === 'ingest') portEnv.INGEST_PORT = String(port);
-  if (name === 'gateway') portEnv.GATEWAY_PORT = String(port);
+  const { opsPort, port, env: portEnv } = await servicePorts(name);
   Object.assign(portEnv, BENCH_LIMITS[name]);
   // A stage's state stores (STATE_DIR, libs/store) in a directory of its own, new and removed when
   // it exits, unless the run gives one (the state scenario keeps one across restarts). Not the
@@ -172,23 +159,10 @@ async function waitReady(
       throw new Error(`${app.name} failed (exit ${app.child.exitCode}):\n${app.output()}`);
     return;
   }
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (app.child.exitCode !== null || app.child.signalCode !== null) {
-      throw new Error(
-        `${app.name} exited (${app.child.exitCode ?? app.child.signalCode}) before it was ready:\n${app.output()}`,
-      );
-    }
-    try {
-      const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      app.kill();
-      throw new Error(`${app.name} not ready after ${timeoutMs / 1000} s:\n${app.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitForReady({ name: app.name, opsPort, child: app.child, output: app.output, timeoutMs });
+  } catch (e) {
+    app.kill();
+    throw e;
   }
 }

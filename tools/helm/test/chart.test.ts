@@ -245,11 +245,15 @@ describe('SASL and TLS (ci/sasl-tls.yaml)', () => {
       expect(env.get('KAFKA_SASL_MECHANISM')).toBe('plain');
       expect(env.get('KAFKA_SASL_USERNAME')).toEqual({ secret: 'threadcast-kafka-user', key: 'user' });
       expect(env.get('KAFKA_SASL_PASSWORD')).toEqual({ secret: 'threadcast-kafka-user', key: 'password' });
-      expect(env.get('NODE_EXTRA_CA_CERTS')).toBe('/etc/threadcast/kafka-ca/ca.crt');
+      expect(env.get('KAFKA_SSL_CA_FILE')).toBe('/etc/threadcast/kafka-ca/ca.crt');
+      // The CA file replaces the system CAs for Kafka only: nothing extends Node's CAs for all TLS.
+      expect(env.has('NODE_EXTRA_CA_CERTS')).toBe(false);
+      expect(env.has('KAFKA_SSL_CERT_FILE')).toBe(false);
       expect(env.get('OTEL_EXPORTER_OTLP_HEADERS')).toEqual({ secret: 'threadcast-otlp', key: 'headers' });
+      // Only the CA bundle: Strimzi's CA Secret also holds ca.p12 and its password.
       expect(at(w, 'spec.template.spec.volumes')).toContainEqual({
         name: 'kafka-ca',
-        secret: { secretName: 'my-cluster-cluster-ca-cert' },
+        secret: { secretName: 'my-cluster-cluster-ca-cert', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
       });
       expect(at(container(w), 'volumeMounts')).toContainEqual({
         name: 'kafka-ca',
@@ -258,6 +262,59 @@ describe('SASL and TLS (ci/sasl-tls.yaml)', () => {
       });
     }
     expect(ofKind(objects, 'Secret')).toEqual([]);
+  });
+});
+
+describe('mutual TLS with a Strimzi TLS user (ci/mtls.yaml)', () => {
+  it('mounts only the certificate and key of the user Secret, group-readable, and names them', () => {
+    const objects = render(['ci/mtls.yaml']);
+    const workloads = [...ofKind(objects, 'Deployment'), find(objects, 'Job', nameOf('topics'))];
+    expect(workloads).toHaveLength(5);
+    for (const w of workloads) {
+      const env = environment(objects, w);
+      expect(env.get('KAFKA_SSL')).toBe('true');
+      expect(env.get('KAFKA_SASL_MECHANISM')).toBe('none');
+      expect(env.get('KAFKA_SSL_CA_FILE')).toBe('/etc/threadcast/kafka-ca/ca.crt');
+      expect(env.get('KAFKA_SSL_CERT_FILE')).toBe('/etc/threadcast/kafka-client/user.crt');
+      expect(env.get('KAFKA_SSL_KEY_FILE')).toBe('/etc/threadcast/kafka-client/user.key');
+      expect(at(w, 'spec.template.spec.volumes')).toContainEqual({
+        name: 'kafka-client',
+        secret: {
+          secretName: 'threadcast',
+          defaultMode: 0o440,
+          // Not user.p12 nor user.password.
+          items: [
+            { key: 'user.crt', path: 'user.crt' },
+            { key: 'user.key', path: 'user.key' },
+          ],
+        },
+      });
+      expect(at(container(w), 'volumeMounts')).toContainEqual({
+        name: 'kafka-client',
+        mountPath: '/etc/threadcast/kafka-client',
+        readOnly: true,
+      });
+    }
+    expect(ofKind(objects, 'Secret')).toEqual([]);
+  });
+
+  it('takes other key names (a kubernetes.io/tls Secret) and the name to expect in the certificates', () => {
+    const objects = render([], {
+      kafka: {
+        tls: {
+          enabled: true,
+          clientCertSecret: 'threadcast-tls',
+          clientCertKey: 'tls.crt',
+          clientKeyKey: 'tls.key',
+          serverName: 'kafka.example.com',
+        },
+      },
+    });
+    const env = environment(objects, find(objects, 'Deployment', nameOf('ingest')));
+    expect(env.get('KAFKA_SSL_CERT_FILE')).toBe('/etc/threadcast/kafka-client/tls.crt');
+    expect(env.get('KAFKA_SSL_KEY_FILE')).toBe('/etc/threadcast/kafka-client/tls.key');
+    expect(env.get('KAFKA_SSL_SERVERNAME')).toBe('kafka.example.com');
+    expect(env.has('KAFKA_SSL_CA_FILE')).toBe(false);
   });
 });
 

@@ -389,6 +389,12 @@ describe('checksum/references', () => {
     expect(b.ingest).toBe(a.ingest);
     expect(b.route).toBe(a.route);
   });
+
+  it('changes on every pod when the Kafka client certificate comes from another Secret', () => {
+    const a = checksums(render(['ci/mtls.yaml']));
+    const b = checksums(render(['ci/mtls.yaml'], { kafka: { tls: { clientCertSecret: 'threadcast-v2' } } }));
+    for (const s of SERVICES) expect(b[s]).not.toBe(a[s]);
+  });
 });
 
 describe('the gateway’s token issuer and audience', () => {

@@ -72,6 +72,21 @@ describe('the chart’s own checks', () => {
       { gateway: { drainMs: 15000, terminationGracePeriodSeconds: 60 } },
       'gateway.drainMs',
     ],
+    [
+      'a Kafka CA Secret while TLS is off',
+      { kafka: { tls: { enabled: false, caSecret: 'my-cluster-cluster-ca-cert' } } },
+      'kafka.tls.caSecret is set but kafka.tls.enabled is false',
+    ],
+    [
+      'a Kafka client certificate while TLS is off',
+      { kafka: { tls: { enabled: false, clientCertSecret: 'threadcast' } } },
+      'kafka.tls.clientCertSecret is set but kafka.tls.enabled is false',
+    ],
+    [
+      'a client certificate and key under one key of the Secret',
+      { kafka: { tls: { enabled: true, clientCertSecret: 'threadcast', clientKeyKey: 'user.crt' } } },
+      'kafka.tls.clientKeyKey: must differ from clientCertKey',
+    ],
     ['more enrich pods than partitions', { enrich: { replicaCount: 13 } }, 'enrich: 13 replicas'],
     [
       'a route HPA that can outgrow the partitions',

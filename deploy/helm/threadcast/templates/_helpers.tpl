@@ -105,7 +105,14 @@ KAFKA_REPLICATION_FACTOR: {{ $v.kafka.replicationFactor | toString | quote }}
 LOG_LEVEL: {{ $v.global.logLevel | quote }}
 NODE_ENV: "production"
 {{- if $v.kafka.tls.caSecret }}
-NODE_EXTRA_CA_CERTS: {{ printf "/etc/threadcast/kafka-ca/%s" $v.kafka.tls.caKey | quote }}
+KAFKA_SSL_CA_FILE: {{ printf "/etc/threadcast/kafka-ca/%s" $v.kafka.tls.caKey | quote }}
+{{- end }}
+{{- if $v.kafka.tls.clientCertSecret }}
+KAFKA_SSL_CERT_FILE: {{ printf "/etc/threadcast/kafka-client/%s" $v.kafka.tls.clientCertKey | quote }}
+KAFKA_SSL_KEY_FILE: {{ printf "/etc/threadcast/kafka-client/%s" $v.kafka.tls.clientKeyKey | quote }}
+{{- end }}
+{{- with $v.kafka.tls.serverName }}
+KAFKA_SSL_SERVERNAME: {{ . | quote }}
 {{- end }}
 OTEL_SDK_DISABLED: {{ not $v.otel.enabled | toString | quote }}
 OTEL_SERVICE_NAME: {{ .name | quote }}
@@ -217,10 +224,29 @@ from its volumeClaimTemplates instead (statefulset.yaml), under the same name.
 - name: tmp
   emptyDir:
     sizeLimit: 64Mi
-{{- with .root.Values.kafka.tls.caSecret }}
+{{- $tls := .root.Values.kafka.tls }}
+{{- with $tls.caSecret }}
 - name: kafka-ca
   secret:
     secretName: {{ . }}
+    items:
+      - key: {{ $tls.caKey }}
+        path: {{ $tls.caKey }}
+{{- end }}
+{{- with $tls.clientCertSecret }}
+{{- /* The key readable by the pod's group (fsGroup) only: 288 is 0440, written in decimal as
+YAML 1.1 and 1.2 read a leading 0 differently. Without an fsGroup, Kubernetes' 0644. */}}
+- name: kafka-client
+  secret:
+    secretName: {{ . }}
+    {{- if $.root.Values.global.podSecurityContext.fsGroup }}
+    defaultMode: 288
+    {{- end }}
+    items:
+      - key: {{ $tls.clientCertKey }}
+        path: {{ $tls.clientCertKey }}
+      - key: {{ $tls.clientKeyKey }}
+        path: {{ $tls.clientKeyKey }}
 {{- end }}
 {{- if has .name (splitList " " (include "threadcast.statefulServices" .root)) }}
 {{- $state := (index .root.Values .name).state }}
@@ -252,6 +278,11 @@ from its volumeClaimTemplates instead (statefulset.yaml), under the same name.
   mountPath: /etc/threadcast/kafka-ca
   readOnly: true
 {{- end }}
+{{- if .root.Values.kafka.tls.clientCertSecret }}
+- name: kafka-client
+  mountPath: /etc/threadcast/kafka-client
+  readOnly: true
+{{- end }}
 {{- if has .name (splitList " " (include "threadcast.statefulServices" .root)) }}
 - name: state
   mountPath: {{ include "threadcast.stateDir" .root }}
@@ -266,6 +297,16 @@ naming the field.
 {{- $v := .Values }}
 {{- if and (ne $v.kafka.sasl.mechanism "none") (not $v.kafka.sasl.existingSecret) }}
 {{- fail "kafka.sasl.existingSecret: name the Secret with the SASL username and password (the chart never creates one)" }}
+{{- end }}
+{{- if not $v.kafka.tls.enabled }}
+{{- range $field := list "caSecret" "clientCertSecret" "serverName" }}
+{{- if index $v.kafka.tls $field }}
+{{- fail (printf "kafka.tls.%s is set but kafka.tls.enabled is false: turn TLS on to use it" $field) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and $v.kafka.tls.clientCertSecret (eq $v.kafka.tls.clientCertKey $v.kafka.tls.clientKeyKey) }}
+{{- fail "kafka.tls.clientKeyKey: must differ from clientCertKey (the certificate and the key are two keys of clientCertSecret)" }}
 {{- end }}
 {{- range $name := splitList " " (include "threadcast.services" .) }}
 {{- $s := index $v $name }}
@@ -436,6 +477,9 @@ annotation could be brute-forced.
 {{- $secrets = append $secrets $v.kafka.sasl.existingSecret }}
 {{- end }}
 {{- with $v.kafka.tls.caSecret }}
+{{- $secrets = append $secrets . }}
+{{- end }}
+{{- with $v.kafka.tls.clientCertSecret }}
 {{- $secrets = append $secrets . }}
 {{- end }}
 {{- if and $v.otel.enabled $v.otel.headersSecret }}

@@ -158,3 +158,18 @@ export async function startCentrifugo(o: {
   o.log(`centrifugo ${mod.CENTRIFUGO_VERSION} ready on ${base} (pid ${pid}), reading ${setup.topic}`);
   return server;
 }
+
+/** Centrifugo as a scenario's server under test: the fields fanout and connect both use. */
+export function asServerUnderTest(cf: CentrifugoServer) {
+  return {
+    label: 'centrifugo',
+    url: cf.url,
+    pid: cf.pid,
+    probe: cf.probe,
+    profilable: false,
+    protocol: 'centrifugo' as const,
+    hmacSecret: cf.hmacSecret,
+    kill: () => cf.kill(),
+    stop: () => cf.stop(),
+  };
+}

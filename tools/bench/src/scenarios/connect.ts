@@ -8,7 +8,7 @@
  */
 import type { RunContext, ScenarioResult } from '../context';
 import { startCpuWindow, type CpuWindow } from '../cpu-window';
-import { startCentrifugo } from '../centrifugo/server';
+import { asServerUnderTest, startCentrifugo } from '../centrifugo/server';
 import type { ClientImpl } from '../loadgen/client-socket';
 import type { WireProtocol } from '../loadgen/wire-protocol';
 import { startFleet, type Fleet } from '../fleet';
@@ -110,17 +110,7 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
         log: ctx.log,
       });
       settings = cf.settings;
-      const centrifugo: StormServer = {
-        label: 'centrifugo',
-        url: cf.url,
-        pid: cf.pid,
-        probe: cf.probe,
-        profilable: false,
-        protocol: 'centrifugo',
-        hmacSecret: cf.hmacSecret,
-        kill: () => cf.kill(),
-        stop: () => cf.stop(),
-      };
+      const centrifugo: StormServer = asServerUnderTest(cf);
       try {
         storms.push(await storm(ctx, centrifugo, fleet, sysProblem, warnings));
       } finally {

@@ -12,7 +12,7 @@ import { startCpuWindow, type CpuWindow } from '../cpu-window';
 import type { ClientImpl } from '../loadgen/client-socket';
 import { startFleet, type Fleet } from '../fleet';
 import { latencySummary } from '../histogram';
-import { startCentrifugo } from '../centrifugo/server';
+import { asServerUnderTest, startCentrifugo } from '../centrifugo/server';
 import { startWorker, type Worker } from '../ipc';
 import type { InjectArgs, InjectResult } from '../loadgen/injector-protocol';
 import type { WireProtocol } from '../loadgen/wire-protocol';
@@ -171,16 +171,8 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
       });
       settings = cf.settings;
       const centrifugo: ServerUnderTest = {
-        label: 'centrifugo',
-        url: cf.url,
-        pid: cf.pid,
-        probe: cf.probe,
-        profilable: false,
-        protocol: 'centrifugo',
-        hmacSecret: cf.hmacSecret,
+        ...asServerUnderTest(cf),
         sink: { topic: cf.topic, format: 'centrifugo' },
-        kill: () => cf.kill(),
-        stop: () => cf.stop(),
       };
       await injector.call('restart');
       try {
