@@ -227,6 +227,10 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     });
     const ids = new Set(missing.flat());
     const found: Record<string, string[]> = {};
+    // Per topic, the thread's comments in partition order by their number (the author `a<n>-`):
+    // where a number comes before a smaller one not seen before, that topic broke the order.
+    const disorder: Record<string, string[]> = {};
+    const nOf = new RegExp(`"a(\\d+)-${thread}"`);
     const kafka = createKafka(
       { KAFKA_BROKERS: cluster.brokers.split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
       createLogger({ service: 'e2e-diagnose', level: 'silent' }),
@@ -234,6 +238,9 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     );
     for (const topic of [TOPICS.comments, TOPICS.commentsEnriched, TOPICS.deliveries, TOPICS.dlq]) {
       const hits: string[] = [];
+      const seen = new Set<number>();
+      let highest = -1;
+      const out: string[] = [];
       const reader = await readTopic({
         kafka,
         topic,
@@ -243,11 +250,19 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
         onRecord: (r) => {
           const value = r.value?.toString() ?? '';
           for (const id of ids) if (value.includes(id)) hits.push(`${id}@p${r.partition}/${r.offset}`);
+          const n = nOf.exec(value);
+          if (!n) return;
+          const num = Number(n[1]);
+          if (num < highest && !seen.has(num))
+            out.push(`#${num} after #${highest} at p${r.partition}/${r.offset}`);
+          seen.add(num);
+          highest = Math.max(highest, num);
         },
       });
       await Promise.race([reader.caughtUp, new Promise((r) => setTimeout(r, 15_000))]);
       await reader.stop();
       found[topic] = hits;
+      disorder[topic] = out;
     }
     const said = services()
       .map((s) => {
@@ -258,7 +273,10 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
         return `--- ${label(s)} (${lines.length} warnings/errors, last 8)\n${lines.slice(-8).join('\n')}`;
       })
       .join('\n');
-    return `missing per socket: ${JSON.stringify(missing)}\nfound in topics: ${JSON.stringify(found)}\n${said}`;
+    return (
+      `missing per socket: ${JSON.stringify(missing)}\nfound in topics: ${JSON.stringify(found)}\n` +
+      `first seen out of order, per topic: ${JSON.stringify(disorder)}\n${said}`
+    );
   }
 
   const inSync = () =>
