@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -118,13 +119,42 @@ function securityProperties(listeners, pki) {
   return lines;
 }
 
-function serverProperties({ port, controllerPort, extraPorts = {}, dataDir, listeners = [], pki }) {
+/**
+ * One node's server.properties. A single node (`voters` of one) keeps one replica of everything;
+ * in a cluster every node is a combined broker+controller voter, internal topics get
+ * min(3, nodes) replicas and topics default to min.insync.replicas 2 once there are 3 replicas.
+ */
+function serverProperties({
+  nodeId = 1,
+  port,
+  controllerPort,
+  extraPorts = {},
+  dataDir,
+  voters,
+  listeners = [],
+  pki,
+}) {
   const extra = listeners.map((name) => `${name}://127.0.0.1:${extraPorts[name]}`);
   const protocols = listeners.map((name) => `${name}:${EXTRA_LISTENERS[name]}`);
+  const quorum = voters ?? [{ id: nodeId, controllerPort }];
+  const rf = Math.min(3, quorum.length);
+  const minIsr = rf >= 3 ? 2 : 1;
+  const cluster =
+    quorum.length > 1
+      ? [
+          // Never elect a replica that missed acknowledged writes (Kafka's default, stated).
+          'unclean.leader.election.enable=false',
+          `default.replication.factor=${rf}`,
+          `min.insync.replicas=${minIsr}`,
+          // A dead node loses its leaderships after this long without a heartbeat (Kafka: 9 s).
+          `broker.session.timeout.ms=${process.env.KAFKA_BROKER_SESSION_TIMEOUT_MS || 9000}`,
+          `broker.heartbeat.interval.ms=${process.env.KAFKA_BROKER_HEARTBEAT_INTERVAL_MS || 2000}`,
+        ]
+      : [];
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${quorum.map((v) => `${v.id}@127.0.0.1:${v.controllerPort}`).join(',')}`,
     ['listeners=PLAINTEXT://127.0.0.1:' + port, ...extra, `CONTROLLER://127.0.0.1:${controllerPort}`].join(
       ',',
     ),
@@ -134,13 +164,14 @@ function serverProperties({ port, controllerPort, extraPorts = {}, dataDir, list
     ['listener.security.protocol.map=PLAINTEXT:PLAINTEXT', ...protocols, 'CONTROLLER:PLAINTEXT'].join(','),
     ...securityProperties(listeners, pki),
     `log.dirs=${join(dataDir, 'logs')}`,
-    // Single node: every internal topic has one replica.
-    'offsets.topic.replication.factor=1',
+    // Internal topics: one replica per node, up to 3.
+    `offsets.topic.replication.factor=${rf}`,
     'offsets.topic.num.partitions=6',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `transaction.state.log.replication.factor=${rf}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    `share.coordinator.state.topic.replication.factor=${rf}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
+    ...cluster,
     // Topics are provisioned explicitly (libs/kafka); a typo must not create one.
     'auto.create.topics.enable=false',
     // Rebalances in tests and `npm start` should not wait for stragglers.
@@ -148,9 +179,11 @@ function serverProperties({ port, controllerPort, extraPorts = {}, dataDir, list
     'num.partitions=1',
     // Kafka's defaults, stated: on this 2-core machine 2 network / 4 I/O threads measured the same
     // CPU per comment and no better latency (pipeline 500/s, docs/benchmarks.md), and 1 / 2 was
-    // slower in a bare-relay test. What is sized for the box is the heap (below).
-    `num.network.threads=${process.env.KAFKA_NUM_NETWORK_THREADS || 3}`,
-    `num.io.threads=${process.env.KAFKA_NUM_IO_THREADS || 8}`,
+    // slower in a bare-relay test. What is sized for the box is the heap (below). A cluster runs
+    // three JVMs on the same cores: startKafkaCluster gives each fewer threads and a smaller heap.
+    `num.network.threads=${process.env.KAFKA_NUM_NETWORK_THREADS || (quorum.length > 1 ? 2 : 3)}`,
+    `num.io.threads=${process.env.KAFKA_NUM_IO_THREADS || (quorum.length > 1 ? 2 : 8)}`,
+    `num.replica.fetchers=${process.env.KAFKA_NUM_REPLICA_FETCHERS || 1}`,
     '',
   ].join('\n');
 }
@@ -173,8 +206,12 @@ function log4jConfig(dataDir) {
   ].join('\n');
 }
 
+/** Heap of a single node; each node of a cluster gets CLUSTER_NODE_HEAP (three share the box). */
+const SINGLE_NODE_HEAP = '-Xms256m -Xmx768m';
+const CLUSTER_NODE_HEAP = '-Xms128m -Xmx320m -XX:ParallelGCThreads=1 -XX:ConcGCThreads=1';
+
 function java(libs, mainClass, args, options) {
-  const heap = process.env.KAFKA_HEAP_OPTS || '-Xms256m -Xmx768m';
+  const heap = process.env.KAFKA_HEAP_OPTS || options.heap || SINGLE_NODE_HEAP;
   return spawn(
     'java',
     [
@@ -312,24 +349,70 @@ async function startKafkaOnce(opts) {
   }
   const { listeners, pki, scramUsers } = await prepareSecurity(opts.security, dataDir, ports);
   if (listeners.length) writeFileSync(portsFile, JSON.stringify(ports));
+  const handle = newNodeHandle({ port: ports.port, dataDir });
+  /** host:port of each extra listener asked for in `security.listeners`. */
+  handle.listeners = Object.fromEntries(listeners.map((l) => [l, `127.0.0.1:${ports.extraPorts[l]}`]));
+  /** The test CA's files when a TLS listener was asked for (test-pki.mjs). */
+  handle.pki = pki;
+  // SCRAM credentials live in the KRaft metadata log; a fresh cluster gets them at format time
+  // (KIP-900), before any listener serves.
+  const formatArgs = [];
+  for (const u of scramUsers) {
+    for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
+      formatArgs.push('--add-scram', `${mechanism}=[name=${u.name},password=${u.password}]`);
+    }
+  }
+  await launchNode(handle, {
+    libs,
+    properties: serverProperties({ ...ports, dataDir, listeners, pki }),
+    formatArgs,
+    stdio: opts.stdio,
+  });
+  return handle;
+}
+
+/** The handle of one node: its child (and pid) change each time it is launched. */
+function newNodeHandle({ port, dataDir, id = 1 }) {
+  const handle = {
+    id,
+    brokers: `127.0.0.1:${port}`,
+    port,
+    pid: undefined,
+    dataDir,
+    child: undefined,
+    kill(signal = 'SIGKILL') {
+      const { child } = handle;
+      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    stop() {
+      return handle.child ? stopChild(handle.child) : Promise.resolve();
+    },
+  };
+  return handle;
+}
+
+/**
+ * Writes the node's configs, formats its storage on a first start (with `clusterId`, the same for
+ * every node of a cluster), runs the JVM and waits until it serves metadata.
+ */
+async function launchNode(handle, { libs, properties, clusterId, heap, stdio, formatArgs = [] }) {
+  const { dataDir } = handle;
+  mkdirSync(dataDir, { recursive: true });
   const props = join(dataDir, 'server.properties');
   const log4j = join(dataDir, 'log4j2.properties');
-  writeFileSync(props, serverProperties({ ...ports, dataDir, listeners, pki }));
+  writeFileSync(props, properties);
   writeFileSync(log4j, log4jConfig(dataDir));
 
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    const id = clusterId ?? randomBytes(16).toString('base64url').slice(0, 22);
     // `--cluster-id=` form: a base64url id may begin with '-', which `-t <id>` would read as an option.
-    const args = ['format', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted'];
-    // SCRAM credentials live in the KRaft metadata log; a fresh cluster gets them at format time
-    // (KIP-900), before any listener serves.
-    for (const u of scramUsers) {
-      for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
-        args.push('--add-scram', `${mechanism}=[name=${u.name},password=${u.password}]`);
-      }
-    }
+    const args = ['format', `--cluster-id=${id}`, '-c', props, '--ignore-formatted', ...formatArgs];
     const fmt = await runToEnd(
-      java(libs, 'kafka.tools.StorageTool', args, { log4j, spawn: { stdio: ['ignore', 'pipe', 'pipe'] } }),
+      java(libs, 'kafka.tools.StorageTool', args, {
+        log4j,
+        heap,
+        spawn: { stdio: ['ignore', 'pipe', 'pipe'] },
+      }),
     );
     if (fmt.code !== 0) throw new Error(`kafka storage format failed:\n${fmt.out}`);
   }
@@ -341,35 +424,18 @@ async function startKafkaOnce(opts) {
   const out = openSync(stdoutLog, 'a');
   const child = java(libs, 'kafka.Kafka', [props], {
     log4j,
+    heap,
     spawn: {
-      stdio: [
-        'ignore',
-        opts.stdio === 'inherit' ? 'inherit' : out,
-        opts.stdio === 'inherit' ? 'inherit' : out,
-      ],
+      stdio: ['ignore', stdio === 'inherit' ? 'inherit' : out, stdio === 'inherit' ? 'inherit' : out],
     },
   });
   closeSync(out);
-  log(`broker starting on 127.0.0.1:${ports.port} (pid ${child.pid}, data ${dataDir})`);
-  const handle = {
-    brokers: `127.0.0.1:${ports.port}`,
-    port: ports.port,
-    /** host:port of each extra listener asked for in `security.listeners`. */
-    listeners: Object.fromEntries(listeners.map((l) => [l, `127.0.0.1:${ports.extraPorts[l]}`])),
-    /** The test CA's files when a TLS listener was asked for (test-pki.mjs). */
-    pki,
-    pid: child.pid,
-    dataDir,
-    child,
-    kill(signal = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    },
-    stop() {
-      return stopChild(child);
-    },
-  };
+  handle.child = child;
+  handle.pid = child.pid;
+  const name = handle.id === 1 && !clusterId ? 'broker' : `broker ${handle.id}`;
+  log(`${name} starting on ${handle.brokers} (pid ${child.pid}, data ${dataDir})`);
   try {
-    await waitForBroker('127.0.0.1', ports.port, { child });
+    await waitForBroker('127.0.0.1', handle.port, { child });
   } catch (e) {
     const exitedEarly = child.exitCode !== null;
     await handle.stop();
@@ -380,8 +446,104 @@ async function startKafkaOnce(opts) {
     error.exitedEarly = exitedEarly;
     throw error;
   }
-  log(`broker ready on ${handle.brokers}`);
+  log(`${name} ready on ${handle.brokers}`);
+}
+
+/**
+ * The layout of a cluster kept in `dataDir` (cluster.json: its id and each node's ports), created
+ * on first use. Created with an exclusive link, so processes starting nodes of the same cluster at
+ * once agree on one layout.
+ */
+export async function clusterLayout(dataDir, brokers) {
+  const file = join(dataDir, 'cluster.json');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    const nodes = [];
+    for (let id = 1; id <= brokers; id++) {
+      nodes.push({ id, port: await freePort(), controllerPort: await freePort() });
+    }
+    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ clusterId, nodes }));
+    try {
+      linkSync(tmp, file);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+  const layout = JSON.parse(readFileSync(file, 'utf8'));
+  if (layout.nodes.length !== brokers) {
+    throw new Error(
+      `${dataDir} holds a cluster of ${layout.nodes.length} brokers, not ${brokers}: use --brokers ` +
+        `${layout.nodes.length}, or delete the folder to start over`,
+    );
+  }
+  return layout;
+}
+
+/**
+ * A node of a KRaft cluster kept in `dataDir` (node k's data in `dataDir/node-k`), not started:
+ * `start()` launches it (again: same ports, same data) and resolves once it serves metadata;
+ * `kill(signal)` (SIGKILL by default, a crash) and `stop()` (SIGTERM, then SIGKILL) end it.
+ * Every node is a combined broker+controller voter, so a cluster of 3 serves with any one down.
+ */
+export function clusterNode({ dataDir, layout, id, stdio }) {
+  const me = layout.nodes.find((n) => n.id === id);
+  if (!me) throw new Error(`no node ${id} in a cluster of ${layout.nodes.length}`);
+  const nodeDir = join(resolve(dataDir), `node-${id}`);
+  const handle = newNodeHandle({ port: me.port, dataDir: nodeDir, id });
+  const voters = layout.nodes.map((n) => ({ id: n.id, controllerPort: n.controllerPort }));
+  handle.start = async () => {
+    const libs = ensureKafkaJars();
+    const launch = {
+      libs,
+      properties: serverProperties({ nodeId: id, ...me, dataDir: nodeDir, voters }),
+      clusterId: layout.clusterId,
+      heap: CLUSTER_NODE_HEAP,
+      stdio,
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launchNode(handle, launch);
+      } catch (e) {
+        if (attempt >= 2 || !e.exitedEarly) throw e;
+        log(`${e.message}\nstarting it again (attempt ${attempt + 1} of 2)`);
+      }
+    }
+  };
   return handle;
+}
+
+/**
+ * Starts a KRaft cluster of `brokers` combined broker+controller nodes (same jars, same cluster id,
+ * each node its own ports and data folder under `dataDir`), all at once (a voter waits for a
+ * quorum), and resolves once every node serves metadata. `nodes[i]` can be killed, stopped and
+ * started again; `brokers` is the bootstrap list.
+ * @param {{ dataDir: string, brokers: number, fresh?: boolean, stdio?: 'inherit'|'ignore' }} opts
+ */
+export async function startKafkaCluster(opts) {
+  if (!(Number.isInteger(opts.brokers) && opts.brokers >= 1 && opts.brokers <= 9)) {
+    throw new Error(`brokers: a whole number from 1 to 9, not ${opts.brokers}`);
+  }
+  const dataDir = resolve(opts.dataDir);
+  if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
+  ensureKafkaJars();
+  const layout = await clusterLayout(dataDir, opts.brokers);
+  const nodes = layout.nodes.map((n) => clusterNode({ dataDir, layout, id: n.id, stdio: opts.stdio }));
+  const started = await Promise.allSettled(nodes.map((n) => n.start()));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    throw failed.reason;
+  }
+  return {
+    brokers: nodes.map((n) => n.brokers).join(','),
+    dataDir,
+    nodes,
+    stop: () => Promise.all(nodes.map((n) => n.stop())).then(() => undefined),
+  };
 }
 
 async function prepareSecurity(security, dataDir, ports) {

@@ -1,6 +1,7 @@
 // `npm start`: the whole pipeline on this machine.
 //   1. build the apps (nx, cached), 2. Kafka: the cluster in KAFKA_BROKERS, else the embedded
-//   broker kept in .data/kafka, 3. provision topics (apps/topics, one-shot), 4. run ingest,
+//   broker kept in .data/kafka (`--brokers 3`: a 3-node KRaft cluster kept in .data/kafka-3, its
+//   topics with replication factor min(3, N) and min.insync.replicas 2), 3. provision topics (apps/topics, one-shot), 4. run ingest,
 //   enrich, route and gateway with readable, prefixed logs, 5. wait for their /readyz, serve the
 //   demo page (apps/web/dist, WEB_PORT 8000; ingest gets INGEST_CORS_ORIGINS and
 //   INGEST_ALLOW_ANONYMOUS, the gateway GATEWAY_ALLOWED_ORIGINS for it) and print
@@ -29,7 +30,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORTS, JAEGER_VERSION, choosePorts, jaegerBuilt, startJaeger } from '../jaeger/jaeger.mjs';
-import { startDevKafka } from './lib/dev-kafka.mjs';
+import { startDevKafka, startDevKafkaCluster } from './lib/dev-kafka.mjs';
 import { serveStatic } from './lib/static-server.mjs';
 import { tracingFailedLine, tracingPlan, tracingReadyLine } from './lib/tracing-plan.mjs';
 import { createFormatter, useColour } from './lib/log-format.mjs';
@@ -148,24 +149,46 @@ async function build() {
   }
 }
 
-async function connectKafka() {
+/** `--brokers N` (or `--brokers=N`): how many embedded brokers; 1 when not given. */
+function brokerCount(argv) {
+  const i = argv.findIndex((a) => a === '--brokers' || a.startsWith('--brokers='));
+  if (i < 0) return 1;
+  const raw = argv[i].includes('=') ? argv[i].slice('--brokers='.length) : argv[i + 1];
+  const n = Number(raw);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 9)) {
+    throw new Error(`--brokers: a whole number from 1 to 9, not ${raw}`);
+  }
+  return n;
+}
+
+async function connectKafka(brokerNodes) {
   if (process.env.KAFKA_BROKERS) {
     say(`using the Kafka cluster in KAFKA_BROKERS: ${process.env.KAFKA_BROKERS}`);
+    if (brokerNodes > 1) say('--brokers is ignored: KAFKA_BROKERS names the cluster');
     return process.env.KAFKA_BROKERS;
   }
-  const dataDir = join(repoRoot, '.data', 'kafka');
-  say(`starting the embedded Kafka broker (data in ${relative(repoRoot, dataDir)})...`);
-  kafkaStarting = startDevKafka({ dataDir, log: say });
+  const dataDir = join(repoRoot, '.data', brokerNodes > 1 ? `kafka-${brokerNodes}` : 'kafka');
+  if (brokerNodes > 1) {
+    say(
+      `starting an embedded Kafka cluster of ${brokerNodes} brokers (data in ${relative(repoRoot, dataDir)})...`,
+    );
+    kafkaStarting = startDevKafkaCluster({ dataDir, brokers: brokerNodes, log: say });
+  } else {
+    say(`starting the embedded Kafka broker (data in ${relative(repoRoot, dataDir)})...`);
+    kafkaStarting = startDevKafka({ dataDir, log: say });
+  }
   try {
     kafka = await kafkaStarting;
   } catch (e) {
     await shutdown(`cannot start Kafka: ${e.message}`, 1);
     return null;
   }
-  kafka.child.once('exit', (code, signal) => {
-    const log = join(dataDir, 'server.log');
-    void shutdown(`Kafka broker exited unexpectedly (${signal ?? `code ${code}`}); see ${log}`, 1);
-  });
+  for (const node of kafka.nodes ?? [kafka]) {
+    node.child.once('exit', (code, signal) => {
+      const log = join(node.dataDir, 'server.log');
+      void shutdown(`Kafka broker exited unexpectedly (${signal ?? `code ${code}`}); see ${log}`, 1);
+    });
+  }
   return kafka.brokers;
 }
 
@@ -369,6 +392,12 @@ async function supervise() {
     return { ...s, own, opsPort: Number(own || s.opsDefault) };
   });
 
+  let brokerNodes;
+  try {
+    brokerNodes = brokerCount(process.argv.slice(2));
+  } catch (e) {
+    return shutdown(e.message, 2);
+  }
   const plan = tracingPlan({
     argv: process.argv.slice(2),
     env: process.env,
@@ -384,7 +413,7 @@ async function supervise() {
   const missing = list.filter((s) => !existsSync(appMain(s.name))).map((s) => s.name);
   if (missing.length) return shutdown(`not built: ${missing.join(', ')} (no dist/main.js)`, 1);
 
-  const brokers = await connectKafka();
+  const brokers = await connectKafka(brokerNodes);
   if (stopping) return;
   if (plan.waitForJaeger) await connectJaeger();
   else if (plan.startJaeger) followJaeger(launchedAt);
@@ -393,6 +422,10 @@ async function supervise() {
   const pageOrigins = `http://localhost:${webPort()},http://127.0.0.1:${webPort()}`;
   const env = childEnv({
     KAFKA_BROKERS: brokers,
+    // Topics on the embedded cluster: a replica per broker, up to 3 (min.insync.replicas follows).
+    ...(kafka?.nodes && !process.env.KAFKA_REPLICATION_FACTOR
+      ? { KAFKA_REPLICATION_FACTOR: String(Math.min(3, kafka.nodes.length)) }
+      : {}),
     INGEST_CORS_ORIGINS: process.env.INGEST_CORS_ORIGINS ?? pageOrigins,
     // The page's WebSocket comes from the same origin as its posts.
     GATEWAY_ALLOWED_ORIGINS: process.env.GATEWAY_ALLOWED_ORIGINS ?? pageOrigins,

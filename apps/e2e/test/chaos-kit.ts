@@ -15,8 +15,11 @@ export interface Ack {
 export interface Traffic {
   /** Comments ingest answered 202 for, per thread, in posting order. */
   readonly acked: Map<string, Ack[]>;
-  /** Every answer, in time order: the status, or 'error' when the request got no answer. */
-  readonly answers: { at: number; status: number | 'error' }[];
+  /**
+   * Every answer, in time order: the status, or 'error' when the request got no answer; when the
+   * request was sent (`startedAt`) and answered (`at`), for the `n`th comment of `thread`.
+   */
+  readonly answers: { at: number; status: number | 'error'; startedAt: number; thread: string; n: number }[];
   /** Comments acknowledged so far, all threads. */
   ackedCount(): number;
   /** Answers other than 202 so far, by status. */
@@ -60,7 +63,7 @@ export function startTraffic(opts: {
       } catch {
         // Refused connection (ingest down), reset mid-request, timeout: not acknowledged.
       }
-      answers.push({ at: Date.now(), status });
+      answers.push({ at: Date.now(), status, startedAt: started, thread, n });
       await sleep(Math.max(0, interval - (Date.now() - started)));
     }
   };
@@ -87,6 +90,8 @@ export function startTraffic(opts: {
 }
 
 export interface SeenEvent {
+  /** When the application was given it (Date.now()). */
+  at: number;
   type: string;
   eventId: string;
   id: string;
@@ -143,7 +148,9 @@ export function watch(url: string, channels: string[]): Watcher {
   for (const channel of channels) {
     client.subscribe(channel, {
       onEvent(event: ClientEvent) {
-        seen.get(channel)!.push({ type: event.type, eventId: event.eventId, id: event.id, event });
+        seen
+          .get(channel)!
+          .push({ at: Date.now(), type: event.type, eventId: event.eventId, id: event.id, event });
       },
       onReset() {
         counts.resets++;
@@ -252,17 +259,26 @@ export async function expectDelivered(
 }
 
 /** Polls /readyz of each service until stopped; records every change. */
-export function trackReadiness(services: () => RunningService[]) {
+export function trackReadiness(
+  services: () => RunningService[],
+  /** What a service is called in `history` and `changes`: its name unless two share one. */
+  label: (s: RunningService) => string = (s) => s.name,
+) {
   const history = new Map<string, boolean[]>();
+  const changes: { service: string; ready: boolean; at: number }[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       const list = services();
       const states = await Promise.all(list.map((s) => isReady(s)));
       list.forEach((s, i) => {
-        const h = history.get(s.name) ?? [];
-        if (h.at(-1) !== states[i]) h.push(states[i]!);
-        history.set(s.name, h);
+        const name = label(s);
+        const h = history.get(name) ?? [];
+        if (h.at(-1) !== states[i]) {
+          h.push(states[i]!);
+          changes.push({ service: name, ready: states[i]!, at: Date.now() });
+        }
+        history.set(name, h);
       });
       await sleep(250);
     }
@@ -270,11 +286,29 @@ export function trackReadiness(services: () => RunningService[]) {
   return {
     /** Per service, its readiness each time it changed, e.g. [true, false, true]. */
     history,
+    /** Every change of every service, in time order. */
+    changes,
     async stop() {
       stopped = true;
       await loop;
     },
   };
+}
+
+/**
+ * The longest time between two consecutive comments a watcher was shown on `channel`, across the
+ * watchers (the outage as a reader saw it), and when it began.
+ */
+export function longestDeliveryGap(watchers: Watcher[], channel: string): { ms: number; from: number } {
+  let longest = { ms: 0, from: 0 };
+  for (const w of watchers) {
+    const times = (w.seen.get(channel) ?? []).map((e) => e.at);
+    for (let i = 1; i < times.length; i++) {
+      const ms = times[i]! - times[i - 1]!;
+      if (ms > longest.ms) longest = { ms, from: times[i - 1]! };
+    }
+  }
+  return longest;
 }
 
 /** Figures of a suite, printed once at its end for the closing note. */

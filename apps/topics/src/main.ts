@@ -1,7 +1,8 @@
 // Provisions every topic of the platform, then exits: 0 when all exist (differences are
-// reported, not "fixed"), 1 when Kafka cannot be reached, 2 on bad config.
+// reported, not "fixed"), 1 when Kafka cannot be reached, 2 on bad config (a replication factor
+// above the cluster's broker count included).
 import { ConfigError, loadConfig } from '@threadcast/config';
-import { topicSpecs } from '@threadcast/contracts';
+import { defaultMinInsyncReplicas, topicSpecs } from '@threadcast/contracts';
 import { createKafka, provisionTopics } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import { topicsConfig } from './config';
@@ -25,11 +26,29 @@ async function main(): Promise<number> {
     throw e;
   }
   const { config, logger, admin } = configured;
+  const minIsr =
+    config.KAFKA_MIN_INSYNC_REPLICAS || defaultMinInsyncReplicas(config.KAFKA_REPLICATION_FACTOR);
+  if (minIsr > config.KAFKA_REPLICATION_FACTOR) {
+    process.stderr.write(
+      `topics: KAFKA_MIN_INSYNC_REPLICAS (${minIsr}) must not exceed KAFKA_REPLICATION_FACTOR (${config.KAFKA_REPLICATION_FACTOR})\n`,
+    );
+    return 2;
+  }
   try {
     await admin.connect();
+    // Kafka would refuse the topics too, but with a message that names no setting.
+    const { brokers } = await admin.describeCluster();
+    if (brokers.length < config.KAFKA_REPLICATION_FACTOR) {
+      process.stderr.write(
+        `topics: KAFKA_REPLICATION_FACTOR (${config.KAFKA_REPLICATION_FACTOR}) is more than the ` +
+          `${brokers.length} broker(s) the cluster has\n`,
+      );
+      return 2;
+    }
     const specs = topicSpecs({
       partitions: config.KAFKA_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      minInsyncReplicas: minIsr,
     });
     const report = await provisionTopics(admin, specs);
     for (const d of report.differences) {

@@ -1,4 +1,4 @@
-export { TOPICS, MAX_TOPIC_MESSAGE_BYTES, topicSpecs } from './topics';
+export { TOPICS, MAX_TOPIC_MESSAGE_BYTES, defaultMinInsyncReplicas, topicSpecs } from './topics';
 export type { TopicName, TopicSpec } from './topics';
 export { HEADERS, DLQ_HEADERS, SCHEMA_IDS } from './headers';
 export { ID_PATTERN, channelKey, modChannel, parseChannel, threadChannel, userChannel } from './channels';

@@ -50,16 +50,39 @@ export interface TopicSpec {
 /** Largest record the pipeline topics accept; bigger values are rejected by the broker. */
 export const MAX_TOPIC_MESSAGE_BYTES = 8 * 1024 * 1024;
 
-export function topicSpecs(opts: { partitions: number; replicationFactor: number }): TopicSpec[] {
+/**
+ * Replicas that must hold a write before the producer (acks=all) gets its acknowledgement, when
+ * not configured: 2 of 3 (or more) replicas, so a 202 survives the loss of any one broker while
+ * one broker may be down without refusing writes; 1 with fewer replicas (one broker down must not
+ * stop a 2-replica topic).
+ */
+export function defaultMinInsyncReplicas(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
+}
+
+export function topicSpecs(opts: {
+  partitions: number;
+  replicationFactor: number;
+  /** Topic config min.insync.replicas; defaultMinInsyncReplicas(replicationFactor) if not given. */
+  minInsyncReplicas?: number;
+}): TopicSpec[] {
   const { partitions, replicationFactor } = opts;
+  const minIsr = opts.minInsyncReplicas ?? defaultMinInsyncReplicas(replicationFactor);
+  if (!(Number.isInteger(minIsr) && minIsr >= 1 && minIsr <= replicationFactor)) {
+    throw new RangeError(
+      `min.insync.replicas must be from 1 to the replication factor (${replicationFactor}), not ${minIsr}`,
+    );
+  }
+  const durability = { 'min.insync.replicas': String(minIsr) };
   // Pipeline topics accept oversize values so that contract checks (not the broker) reject them
   // and the bad record lands in the DLQ with a reason, instead of failing the producer.
   const stream = {
     'cleanup.policy': 'delete',
     'retention.ms': String(7 * 24 * 3600 * 1000),
     'max.message.bytes': String(MAX_TOPIC_MESSAGE_BYTES),
+    ...durability,
   };
-  const table = { 'cleanup.policy': 'compact', 'max.message.bytes': String(1024 * 1024) };
+  const table = { 'cleanup.policy': 'compact', 'max.message.bytes': String(1024 * 1024), ...durability };
   return [
     { name: TOPICS.comments, partitions, replicationFactor, config: stream },
     { name: TOPICS.commentsEnriched, partitions, replicationFactor, config: stream },
@@ -95,6 +118,7 @@ export function topicSpecs(opts: { partitions: number; replicationFactor: number
         'retention.ms': String(3600 * 1000),
         'segment.ms': String(600 * 1000),
         'max.message.bytes': String(64 * 1024),
+        ...durability,
       },
     },
   ];

@@ -17,7 +17,7 @@ export interface ProvisionReport {
 
 /**
  * Idempotent: creates the topics that are missing and reports, without touching them, the
- * existing ones whose partition count or configs differ from the spec (changing partitions of a
+ * existing ones whose partition count, replication factor or configs differ from the spec (changing partitions of a
  * keyed topic would move threads between partitions, which is an operator's decision).
  */
 export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise<ProvisionReport> {
@@ -45,6 +45,16 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
           setting: 'partitions',
           expected: String(spec.partitions),
           actual: String(t.partitions.length),
+        });
+      }
+      // A topic created before the cluster grew keeps its replicas: moving them is a reassignment.
+      const replicas = Math.min(...t.partitions.map((p) => p.replicas.length));
+      if (t.partitions.length > 0 && replicas !== spec.replicationFactor) {
+        differences.push({
+          topic: t.name,
+          setting: 'replication factor',
+          expected: String(spec.replicationFactor),
+          actual: String(replicas),
         });
       }
     }
@@ -91,7 +101,27 @@ export async function createTopicsAndWait(
 ): Promise<void> {
   await admin.createTopics({ waitForLeaders: false, topics: opts.topics });
   await retryWhileRetriable(
-    () => Promise.all(opts.topics.map((t) => admin.fetchTopicOffsets(t.topic))),
+    () => Promise.all(opts.topics.map((t) => fetchOffsetsOnceLed(admin, t.topic))),
     opts.timeoutMs,
   );
+}
+
+/**
+ * fetchTopicOffsets, failing retriably while a partition has no leader yet. On a cluster of
+ * several brokers a new topic's metadata lists partitions before their leaders, and kafkajs then
+ * sends no ListOffsets request for them and throws a TypeError (`high.pop(...)` is undefined),
+ * which is not retriable.
+ */
+async function fetchOffsetsOnceLed(admin: Admin, topic: string) {
+  const notYet = (why: string) =>
+    Object.assign(new Error(`topic ${topic} is not served yet: ${why}`), { retriable: true });
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  const leaderless = meta.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0));
+  if (leaderless.length > 0) throw notYet(`${leaderless.length} partition(s) without a leader`);
+  try {
+    return await admin.fetchTopicOffsets(topic);
+  } catch (e) {
+    if (e instanceof TypeError) throw Object.assign(notYet(e.message), { cause: e });
+    throw e;
+  }
 }

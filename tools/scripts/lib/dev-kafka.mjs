@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort, startKafka } from '../../kafka/kafka.mjs';
+import { freePort, startKafka, startKafkaCluster } from '../../kafka/kafka.mjs';
 
 function isFree(port) {
   return new Promise((res) => {
@@ -49,4 +49,29 @@ export async function startDevKafka({ dataDir, port, log = () => {} }) {
   }
   if (!port && !saved) port = (await isFree(9092)) ? 9092 : await freePort();
   return startKafka({ dataDir, port, fresh: false });
+}
+
+/**
+ * Starts (or restarts) the cluster of `brokers` nodes kept in `dataDir` (ports chosen when the
+ * folder is created, kept in its cluster.json). Fails with a hint when a node's port is in use.
+ */
+export async function startDevKafkaCluster({ dataDir, brokers, log = () => {} }) {
+  let layout = null;
+  try {
+    layout = JSON.parse(readFileSync(join(dataDir, 'cluster.json'), 'utf8'));
+  } catch {
+    // a new cluster
+  }
+  for (const n of layout?.nodes ?? []) {
+    for (const p of [n.port, n.controllerPort]) {
+      if (!(await isFree(p))) {
+        throw new Error(
+          `port ${p} (kept in ${join(dataDir, 'cluster.json')}) is in use. Is this cluster already ` +
+            `running? Stop it, or delete ${dataDir} to start over.`,
+        );
+      }
+    }
+  }
+  log(`starting a cluster of ${brokers} Kafka brokers (data in ${dataDir})`);
+  return startKafkaCluster({ dataDir, brokers, fresh: false });
 }
