@@ -166,3 +166,30 @@ async function waitReady(
     throw e;
   }
 }
+
+/**
+ * The gateway as a scenario's server under test (fanout, connect): its defaults, the socket caps
+ * lifted (BENCH_LIMITS) and a short drain, with what both scenarios read of it.
+ */
+export async function startGatewayUnderTest(
+  repoRoot: string,
+  brokers: string,
+  onRetry: (why: string) => void,
+) {
+  // Slow-socket cut-off as shipped; the rest of the limits do not bite one subscribe per socket.
+  const gw = await startApp(
+    repoRoot,
+    'gateway',
+    { KAFKA_BROKERS: brokers, GATEWAY_DRAIN_MS: '2000' },
+    { onRetry },
+  );
+  return {
+    label: 'gateway',
+    url: `ws://127.0.0.1:${gw.port}/ws`,
+    pid: gw.pid,
+    probe: gw.probe,
+    profilable: true,
+    kill: () => gw.kill(),
+    stop: () => gw.stop(),
+  };
+}

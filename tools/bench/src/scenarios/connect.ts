@@ -17,7 +17,7 @@ import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
 import type { Probe } from '../probe-client';
-import { startApp } from '../services';
+import { startGatewayUnderTest } from '../services';
 import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
 import { settingsTable } from './fanout';
@@ -81,21 +81,7 @@ export async function runConnect(ctx: RunContext): Promise<ScenarioResult> {
   let settings: [string, string][] | undefined;
   const fleet = startFleet(ctx.distDir, v.clients as number, v['client-impl'] as ClientImpl);
   try {
-    const gw = await startApp(
-      ctx.repoRoot,
-      'gateway',
-      { KAFKA_BROKERS: ctx.broker.brokers, GATEWAY_DRAIN_MS: '2000' },
-      { onRetry },
-    );
-    const gateway: StormServer = {
-      label: 'gateway',
-      url: `ws://127.0.0.1:${gw.port}/ws`,
-      pid: gw.pid,
-      probe: gw.probe,
-      profilable: true,
-      kill: () => gw.kill(),
-      stop: () => gw.stop(),
-    };
+    const gateway: StormServer = await startGatewayUnderTest(ctx.repoRoot, ctx.broker.brokers, onRetry);
     try {
       storms.push(await storm(ctx, gateway, fleet, sysProblem, warnings));
     } finally {

@@ -20,7 +20,7 @@ import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
 import { probeFlags, probeOf, type LoopStats, type Probe } from '../probe-client';
-import { baseEnv, startApp } from '../services';
+import { baseEnv, startGatewayUnderTest } from '../services';
 import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
 
@@ -106,25 +106,7 @@ export async function runFanout(ctx: RunContext): Promise<ScenarioResult> {
   try {
     await injector.call('connect', { brokers: ctx.broker.brokers, channels: channelCount });
 
-    const gw = await startApp(
-      ctx.repoRoot,
-      'gateway',
-      {
-        KAFKA_BROKERS: ctx.broker.brokers,
-        // Slow-socket cut-off as shipped; the rest of the limits do not bite one subscribe per socket.
-        GATEWAY_DRAIN_MS: '2000',
-      },
-      { onRetry },
-    );
-    const gateway: ServerUnderTest = {
-      label: 'gateway',
-      url: `ws://127.0.0.1:${gw.port}/ws`,
-      pid: gw.pid,
-      probe: gw.probe,
-      profilable: true,
-      kill: () => gw.kill(),
-      stop: () => gw.stop(),
-    };
+    const gateway: ServerUnderTest = await startGatewayUnderTest(ctx.repoRoot, ctx.broker.brokers, onRetry);
     try {
       phases.push(
         await phase(ctx, gateway, fleet, injector, { channels, assign, events, rate, fault, countSys }),
