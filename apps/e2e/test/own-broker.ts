@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startKafkaCli, type KafkaCliProcess } from './kafka-cli';
 import { freePort } from './services';
-
-const root = join(__dirname, '..', '..', '..');
 
 /**
  * A broker of the test's own, separate from the run's shared one, so that the test can take it
@@ -29,31 +28,13 @@ export async function ownBroker(): Promise<OwnBroker> {
   let cli: ChildProcess | undefined;
   let jvmPid: number | undefined;
 
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      const args = [
-        join(root, 'tools', 'kafka', 'cli.mjs'),
-        'start',
-        '--port',
-        String(port),
-        '--data',
-        dataDir,
-      ];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      cli = child;
-      const onData = (d: Buffer) => {
-        const text = d.toString();
-        log.push(text);
-        const pid = /pid (\d+)/.exec(text);
-        if (pid) jvmPid = Number(pid[1]);
-        if (text.includes('Kafka') && text.includes('running')) resolve();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) =>
-        reject(new Error(`broker exited (${code}) before it was ready:\n${log.join('')}`)),
-      );
-    });
+  let node: KafkaCliProcess | undefined;
+  const start = async () => {
+    node = startKafkaCli(['--port', String(port), '--data', dataDir], log);
+    cli = node.child;
+    await node.ready;
+    jvmPid = node.jvmPid();
+  };
 
   const exited = (child: ChildProcess | undefined) =>
     new Promise<void>((resolve) => {

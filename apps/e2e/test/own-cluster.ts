@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka, type Kafka } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
-
-const root = join(__dirname, '..', '..', '..');
+import { startKafkaCli } from './kafka-cli';
 
 type Admin = ReturnType<Kafka['admin']>;
 
@@ -62,30 +61,17 @@ export async function ownCluster(size = 3): Promise<OwnCluster> {
         return addresses.get(id)!;
       },
       running: () => !!cli && cli.exitCode === null && cli.signalCode === null,
-      start: () =>
-        new Promise<void>((resolve, reject) => {
-          const args = ['start', '--brokers', String(size), '--node', String(id), '--data', dataDir];
-          const child = spawn(process.execPath, [join(root, 'tools', 'kafka', 'cli.mjs'), ...args], {
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          cli = child;
-          const onData = (d: Buffer) => {
-            const text = d.toString();
-            log.push(text);
-            const pid = /pid (\d+)/.exec(text);
-            if (pid) jvmPid = Number(pid[1]);
-            const running = /running: KAFKA_BROKERS=(\S+)/.exec(text);
-            if (running) {
-              addresses.set(id, running[1]!);
-              resolve();
-            }
-          };
-          child.stdout!.on('data', onData);
-          child.stderr!.on('data', onData);
-          child.once('exit', (code) =>
-            reject(new Error(`broker ${id} exited (${code}) before it was ready:\n${log.join('')}`)),
-          );
-        }),
+      start: async () => {
+        const proc = startKafkaCli(
+          ['--brokers', String(size), '--node', String(id), '--data', dataDir],
+          log,
+          `broker ${id}`,
+        );
+        cli = proc.child;
+        const address = await proc.ready;
+        jvmPid = proc.jvmPid();
+        addresses.set(id, address);
+      },
       async kill() {
         if (jvmPid === undefined) throw new Error(`no pid seen for broker ${id}`);
         const done = exited();
