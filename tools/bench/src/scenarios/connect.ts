@@ -10,32 +10,21 @@ import type { RunContext, ScenarioResult } from '../context';
 import { startCpuWindow, type CpuWindow } from '../cpu-window';
 import { asServerUnderTest, startCentrifugo } from '../centrifugo/server';
 import type { ClientImpl } from '../loadgen/client-socket';
-import type { WireProtocol } from '../loadgen/wire-protocol';
 import { startFleet, type Fleet } from '../fleet';
 import { latencySummary } from '../histogram';
 import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
-import type { Probe } from '../probe-client';
 import { startGatewayUnderTest } from '../services';
 import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
+import type { ServerUnderTest } from '../server-under-test';
 import { settingsTable } from './fanout';
 
 /** Sockets opened and closed before the first memory reading, so code paths are loaded and JITed. */
 const WARM_SOCKETS = 200;
 
-interface StormServer {
-  label: string;
-  url: string;
-  pid: number;
-  probe: Probe;
-  profilable: boolean;
-  protocol?: WireProtocol;
-  hmacSecret?: string;
-  kill(): void;
-  stop(): Promise<void>;
-}
+type StormServer = ServerUnderTest;
 
 interface StormFigures {
   server: string;

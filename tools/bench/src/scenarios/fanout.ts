@@ -15,29 +15,18 @@ import { latencySummary } from '../histogram';
 import { asServerUnderTest, startCentrifugo } from '../centrifugo/server';
 import { startWorker, type Worker } from '../ipc';
 import type { InjectArgs, InjectResult } from '../loadgen/injector-protocol';
-import type { WireProtocol } from '../loadgen/wire-protocol';
 import { generatorWarnings, machineWarnings } from '../report';
 import { profileTables, summarizeProfile, type ProfileSummary } from '../cpu-profile';
 import { profileFile } from '../profile-file';
-import { probeFlags, probeOf, type LoopStats, type Probe } from '../probe-client';
+import { probeFlags, probeOf, type LoopStats } from '../probe-client';
 import { baseEnv, startGatewayUnderTest } from '../services';
 import { countSyscalls, syscallCountingProblem, type SyscallCounts } from '../syscall-count';
 import type { Cell, Table } from '../table';
+import type { ServerUnderTest as Server } from '../server-under-test';
 
-interface ServerUnderTest {
-  label: string;
-  url: string;
-  pid: number;
-  probe: Probe;
-  /** A V8 process that --profile can profile (not Centrifugo). */
-  profilable: boolean;
-  /** What its clients speak (default threadcast's protocol); Centrifugo's token secret. */
-  protocol?: WireProtocol;
-  hmacSecret?: string;
+interface ServerUnderTest extends Server {
   /** Where its events are injected, when not `deliveries`. */
   sink?: InjectArgs['sink'];
-  kill(): void;
-  stop(): Promise<void>;
 }
 
 export interface FanoutPhase {
