@@ -85,7 +85,14 @@ export default [
   restrict(['libs/kafka/**/*.spec.ts'], []),
   {
     // Config reads the environment by design; tests and tools set it for child processes.
-    files: ['libs/config/**/*.ts', '**/*.spec.ts', '**/test/**/*.ts', 'apps/e2e/**/*.ts', 'tools/**/*.ts'],
+    files: [
+      'libs/config/**/*.ts',
+      'libs/test-support/**/*.ts',
+      '**/*.spec.ts',
+      '**/test/**/*.ts',
+      'apps/e2e/**/*.ts',
+      'tools/**/*.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 ];

@@ -1,33 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { channelKey, HEADERS, TOPICS, topicSpecs } from '@threadcast/contracts';
 import {
-  createKafka,
   createKeyedProducer,
   createPartitionReader,
   partitionForKey,
   provisionTopics,
   type PartitionReader,
 } from '@threadcast/kafka';
-import { createLogger } from '@threadcast/runtime';
+
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
 import { openDeliveryFeed, type KafkaDeliveryFeed } from '../src/delivery-feed';
 import { gatewayMetrics } from '../src/gateway-metrics';
 import { createGatewayServer, type GatewayServer } from '../src/gateway-server';
+import { testKafka } from '@threadcast/test-support';
 
 type Frame = Record<string, unknown> & { op: string; cursor?: string; event?: { n: number } };
 
 // The Kafka half of the gateway on a real broker: only the partitions subscribed to are read,
 // from the end or from a cursor, and the cursors are the broker's offsets.
 describe('gateway reading deliveries', () => {
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run through the integration jest config');
-  const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const kafka = createKafka(
-    { KAFKA_BROKERS: brokers.split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
-    logger,
-    'it-gateway',
-  );
+  const { kafka, logger } = testKafka('it-gateway');
   const producer = createKeyedProducer(kafka);
   const registry = new Registry();
   const metrics = gatewayMetrics(registry);

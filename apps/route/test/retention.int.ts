@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+
 import { DLQ_HEADERS, type EnrichedEvent } from '@threadcast/contracts';
 import {
-  createKafka,
   createKeyedProducer,
   createTopicsAndWait,
   readLog,
@@ -13,25 +12,18 @@ import {
   type OutRecord,
   type RunningStage,
 } from '@threadcast/kafka';
-import { createLogger, createMetricsRegistry } from '@threadcast/runtime';
+import { createMetricsRegistry } from '@threadcast/runtime';
 import { createSweeper, openStateStore, retentionWindowMs, type StateStore } from '@threadcast/store';
 import { createCoalescer } from '../src/coalescer';
 import { createRouteHandler } from '../src/route-handler';
 import type { PendingScore } from '../src/score-delivery';
 import { dropComment, readTally, restoreVotes } from '../src/vote-store';
+import { testKafka, uid } from '@threadcast/test-support';
 
-const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const DAY = 86_400_000;
 
 describe('route votes store retention on a real broker', () => {
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run through the integration jest config');
-  const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const kafka = createKafka(
-    { KAFKA_BROKERS: brokers.split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
-    logger,
-    'threadcast-test',
-  );
+  const { kafka, logger } = testKafka();
   const admin = kafka.admin();
   const producer = createKeyedProducer(kafka);
   const changelog = uid('it.route-votes-changelog');

@@ -1,22 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { createKafka, createKeyedProducer, createTopicsAndWait, type OutRecord } from '@threadcast/kafka';
-import { createLogger, createMetricsRegistry } from '@threadcast/runtime';
-import { openStateStore, type StateStore } from '../src/index';
 
-const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+import { createKeyedProducer, createTopicsAndWait, type OutRecord } from '@threadcast/kafka';
+import { createMetricsRegistry } from '@threadcast/runtime';
+import { openStateStore, type StateStore } from '../src/index';
+import { testKafka, uid } from '@threadcast/test-support';
 
 describe('state store on a real broker', () => {
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run through the integration jest config');
-  const logger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const kafka = createKafka(
-    { KAFKA_BROKERS: brokers.split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
-    logger,
-    'threadcast-test',
-  );
+  const { kafka, logger } = testKafka();
   const admin = kafka.admin();
   const producer = createKeyedProducer(kafka);
   const topic = uid('it.store-changelog');
