@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { commentRecord, DLQ_HEADERS, TOPICS, type CommentEventInput } from '@threadcast/contracts';
-import {
-  createKafka,
-  createKeyedProducer,
-  partitionForKey,
-  readLog,
-  type OutRecord,
-} from '@threadcast/kafka';
-import { createLogger } from '@threadcast/runtime';
-import { brokers, provisionTopics, restartService, startService, type RunningService } from './services';
+import { createKeyedProducer, partitionForKey, readLog, type OutRecord } from '@threadcast/kafka';
+import { testKafka } from '@threadcast/test-support';
+import { provisionTopics, restartService, startService, type RunningService } from './services';
 import { heldPartitions, restoredRecords, until } from './store-pods';
 
 /**
@@ -18,12 +12,7 @@ import { heldPartitions, restoredRecords, until } from './store-pods';
  * else are dead-lettered not_author). A restart with its local state reads only what changed.
  */
 describe('enrich state stores', () => {
-  const logger = createLogger({ service: 'test', level: 'silent' });
-  const kafka = createKafka(
-    { KAFKA_BROKERS: brokers().split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
-    logger,
-    'e2e-enrich-stores',
-  );
+  const { kafka, logger } = testKafka('e2e-enrich-stores');
   const producer = createKeyedProducer(kafka);
   const run = randomUUID().slice(0, 6);
   const services: RunningService[] = [];

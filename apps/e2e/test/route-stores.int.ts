@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { decodeEnrichedEvent, DLQ_HEADERS, TOPICS } from '@threadcast/contracts';
-import {
-  createKafka,
-  createKeyedProducer,
-  partitionForKey,
-  readLog,
-  type OutRecord,
-} from '@threadcast/kafka';
-import { createLogger } from '@threadcast/runtime';
-import { brokers, provisionTopics, startService, type RunningService } from './services';
+import { createKeyedProducer, partitionForKey, readLog, type OutRecord } from '@threadcast/kafka';
+import { testKafka } from '@threadcast/test-support';
+import { provisionTopics, startService, type RunningService } from './services';
 import { heldPartitions, until } from './store-pods';
 
 /**
@@ -18,12 +12,7 @@ import { heldPartitions, until } from './store-pods';
  * none counted twice.
  */
 describe('route state stores', () => {
-  const logger = createLogger({ service: 'test', level: 'silent' });
-  const kafka = createKafka(
-    { KAFKA_BROKERS: brokers().split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
-    logger,
-    'e2e-route-stores',
-  );
+  const { kafka, logger } = testKafka('e2e-route-stores');
   const producer = createKeyedProducer(kafka);
   const run = randomUUID().slice(0, 6);
   const services: RunningService[] = [];

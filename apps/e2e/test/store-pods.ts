@@ -3,6 +3,7 @@
  * and the changelog records it restored (its /metrics), and a polling wait.
  */
 import type { RunningService } from './services';
+import { waitUntil } from '@threadcast/test-support';
 
 const metricsOf = async (svc: RunningService) =>
   (await fetch(`http://127.0.0.1:${svc.opsPort}/metrics`)).text();
@@ -29,10 +30,7 @@ export async function restoredRecords(svc: RunningService, store: string): Promi
   return 0;
 }
 
-export async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** waitUntil with the stores' pace: a metrics scrape every 250 ms, up to 90 s (a cold restore). */
+export function until(what: string, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  return waitUntil(what, probe, timeoutMs, undefined, 250);
 }
