@@ -22,6 +22,20 @@ const SCENARIO_TIMEOUT_MS = 240_000;
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 
+/** One thread name per partition, `prefix-<k>` with the smallest k for each. */
+function threadPerPartition(prefix: string): string[] {
+  const threads: string[] = [];
+  const taken = new Set<number>();
+  for (let k = 0; threads.length < PARTITIONS; k++) {
+    const t = `${prefix}-${k}`;
+    const partition = partitionForKey(t, PARTITIONS);
+    if (taken.has(partition)) continue;
+    taken.add(partition);
+    threads.push(t);
+  }
+  return threads;
+}
+
 /** Polls the stages' consumer groups; records each change of state (and member count). */
 function trackGroups(cluster: OwnCluster, groupIds: string[]) {
   const changes: { group: string; state: string; at: number }[] = [];
@@ -63,8 +77,8 @@ function recoveredAfter<T extends { at: number }>(changes: T[], since: number, g
 }
 
 // Issue 18: a three-broker KRaft cluster (RF 3, min.insync.replicas 2), the pipeline with two
-// gateway pods on it, comments posted to one thread and read on a socket through each gateway
-// while brokers go away. Nothing is restarted but the brokers.
+// gateway pods on it, comments posted to three threads (one per partition) and read on a socket
+// through each gateway while brokers go away. Nothing is restarted but the brokers.
 describe('chaos: a three-broker cluster loses its leader and is restarted broker by broker', () => {
   let cluster: OwnCluster;
   let p: Pipeline;
@@ -97,9 +111,11 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
   });
 
   /**
-   * Comments to one thread at 5/s, a socket on it through each gateway; `fault` runs once
-   * everything flows and the cluster is fully in sync, and must leave it fully in sync again.
-   * Then: every 202 delivered exactly once to both sockets, in order; nothing refused shown.
+   * Comments at 5/s to each of three threads, one per partition (so that every produce request
+   * spans brokers), a socket on all three through each gateway; `fault` runs once everything
+   * flows and the cluster is fully in sync, is given the first thread, and must leave the cluster
+   * fully in sync again. Then: every 202 delivered exactly once to both sockets, in order per
+   * thread; nothing refused shown.
    */
   async function scenario(
     name: string,
@@ -111,20 +127,17 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
       [figure: string]: unknown;
     }>,
   ) {
-    const thread = `t-${name}-${run}`;
+    const threads = threadPerPartition(`t-${name}-${run}`);
+    const thread = threads[0]!;
     const channel = `thread:${thread}`;
-    const readers = [watch(p.gatewayUrl, [channel]), watch(`ws://127.0.0.1:${gateway2.port}/ws`, [channel])];
+    const channels = threads.map((t) => `thread:${t}`);
+    const readers = [watch(p.gatewayUrl, channels), watch(`ws://127.0.0.1:${gateway2.port}/ws`, channels)];
     watchers.push(...readers);
     await Promise.all(readers.map((w) => w.subscribed()));
-    traffic = startTraffic({
-      ingestUrl: p.ingestUrl,
-      threads: [thread],
-      perSecond: 5,
-      author,
-    });
-    await traffic.waitForAcks(10);
+    traffic = startTraffic({ ingestUrl: p.ingestUrl, threads, perSecond: 5, author });
+    await traffic.waitForAcks(30);
     await waitUntil('first deliveries on both sockets', () =>
-      readers.every((w) => w.seen.get(channel)!.length >= 3),
+      readers.every((w) => channels.every((c) => w.seen.get(c)!.length >= 3)),
     );
     const readiness = trackReadiness(services, label);
     const groups = trackGroups(cluster, [p.groups.enrich, p.groups.route]);
@@ -147,7 +160,7 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     try {
       delivered = await expectDelivered(traffic, readers, 60_000);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${await diagnose(thread, readers)}`, { cause: e });
+      throw new Error(`${(e as Error).message}\n${await diagnose(threads, readers)}`, { cause: e });
     }
 
     // A post refused (503, or no answer) while the thread's partition had no leader was not
@@ -157,17 +170,21 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     // posted before the kill; without a kill, there must be none.
     const authorsShown = new Set(
       readers.flatMap((w) =>
-        w.seen
-          .get(channel)!
-          .filter((e) => e.event.type === 'comment.created')
-          .map((e) => (e.event as ClientCommentCreated).author.id),
+        channels.flatMap((c) =>
+          w.seen
+            .get(c)!
+            .filter((e) => e.event.type === 'comment.created')
+            .map((e) => (e.event as ClientCommentCreated).author.id),
+        ),
       ),
     );
-    const written = (a: { n: number }) => authorsShown.has(author(thread, a.n));
+    const written = (a: { thread: string; n: number }) => authorsShown.has(author(a.thread, a.n));
     const refused = traffic.answers.filter((a) => a.status !== 202);
     const { killedAt, noLeader } = faultFigures;
     if (noLeader) {
-      const refusedNoLeader = refused.filter((a) => a.startedAt >= noLeader.from && a.at <= noLeader.to);
+      const refusedNoLeader = refused.filter(
+        (a) => a.thread === thread && a.startedAt >= noLeader.from && a.at <= noLeader.to,
+      );
       expect(refusedNoLeader.filter(written)).toEqual([]);
     }
     const refusedButWritten = refused.filter(written);
@@ -218,19 +235,23 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
   }
 
   /** Where the comments a socket misses are: which topics hold them, and what the services said. */
-  async function diagnose(thread: string, readers: Watcher[]): Promise<string> {
-    const channel = `thread:${thread}`;
-    const acked = traffic!.acked.get(thread)!;
-    const missing = readers.map((w) => {
-      const shown = new Set(w.seen.get(channel)!.map((e) => e.id));
-      return acked.filter((a) => !shown.has(a.id)).map((a) => a.id);
-    });
+  async function diagnose(threads: string[], readers: Watcher[]): Promise<string> {
+    const missing = readers.map((w) =>
+      threads.flatMap((thread) => {
+        const shown = new Set(w.seen.get(`thread:${thread}`)!.map((e) => e.id));
+        return traffic!.acked
+          .get(thread)!
+          .filter((a) => !shown.has(a.id))
+          .map((a) => a.id);
+      }),
+    );
     const ids = new Set(missing.flat());
     const found: Record<string, string[]> = {};
-    // Per topic, the thread's comments in partition order by their number (the author `a<n>-`):
-    // where a number comes before a smaller one not seen before, that topic broke the order.
+    // Per topic and thread, the comments in partition order by their number (the author
+    // `a<n>-<thread>`): where a number comes before a smaller one not seen before, that topic
+    // broke the order.
     const disorder: Record<string, string[]> = {};
-    const nOf = new RegExp(`"a(\\d+)-${thread}"`);
+    const nOf = /"a(\d+)-(t-[^"]+)"/;
     const kafka = createKafka(
       { KAFKA_BROKERS: cluster.brokers.split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
       createLogger({ service: 'e2e-diagnose', level: 'silent' }),
@@ -238,8 +259,8 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     );
     for (const topic of [TOPICS.comments, TOPICS.commentsEnriched, TOPICS.deliveries, TOPICS.dlq]) {
       const hits: string[] = [];
-      const seen = new Set<number>();
-      let highest = -1;
+      const seen = new Map(threads.map((t) => [t, new Set<number>()]));
+      const highest = new Map(threads.map((t) => [t, -1]));
       const out: string[] = [];
       const reader = await readTopic({
         kafka,
@@ -251,12 +272,14 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
           const value = r.value?.toString() ?? '';
           for (const id of ids) if (value.includes(id)) hits.push(`${id}@p${r.partition}/${r.offset}`);
           const n = nOf.exec(value);
-          if (!n) return;
+          const t = n?.[2];
+          if (!n || t === undefined || !seen.has(t)) return;
           const num = Number(n[1]);
-          if (num < highest && !seen.has(num))
-            out.push(`#${num} after #${highest} at p${r.partition}/${r.offset}`);
-          seen.add(num);
-          highest = Math.max(highest, num);
+          const top = highest.get(t)!;
+          if (num < top && !seen.get(t)!.has(num))
+            out.push(`${t} #${num} after #${top} at p${r.partition}/${r.offset}`);
+          seen.get(t)!.add(num);
+          highest.set(t, Math.max(top, num));
         },
       });
       await Promise.race([reader.caughtUp, new Promise((r) => setTimeout(r, 15_000))]);

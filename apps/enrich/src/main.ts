@@ -26,6 +26,7 @@ void runService({
     onShutdown('telemetry', () => telemetry.shutdown());
     const kafka = createKafka(config, logger, 'threadcast-enrich', registry);
     const producer = createKeyedProducer(kafka, {
+      registry,
       minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS,
       maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES,
     });

@@ -1,5 +1,6 @@
 import { context, type Span } from '@opentelemetry/api';
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import { Counter, type Registry } from 'prom-client';
 import { partitionForKey } from './murmur2';
 import { produceErrorKind, produceErrorType } from './produce-errors';
 import type { OutRecord } from './records';
@@ -124,11 +125,14 @@ export function createKeyedProducer(
     minRequestIntervalMs?: number;
     /** Longest wait between two attempts of a request kafkajs retries (default 5000 ms). */
     maxRetryTimeMs?: number;
+    /** Where the producer's own metrics go (records sent again: see notAcknowledged). */
+    registry?: Registry;
   } = {},
 ): KeyedProducer {
   const maxBatch = opts.maxBatchRecords ?? 1000;
   const maxBytes = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const minInterval = opts.minRequestIntervalMs ?? 0;
+  const resent = opts.registry ? resentCounter(opts.registry) : undefined;
   let lastStart = -Infinity;
   let gapTimer: NodeJS.Timeout | undefined;
   /** Disconnecting: what is queued leaves at once. */
@@ -139,11 +143,15 @@ export function createKeyedProducer(
    * again and the request fails like any other.
    */
   const abandoned = new WeakSet<Message>();
+  /** The partition each message of the request in flight went to, at its latest attempt. */
+  const partitionOf = new WeakMap<Message, number>();
   const abandoningPartitioner = () => {
     const partition = javaCompatiblePartitioner();
     return (args: Parameters<typeof partition>[0]) => {
       if (abandoned.has(args.message)) throw new AbandonedError();
-      return partition(args);
+      const p = partition(args);
+      partitionOf.set(args.message, p);
+      return p;
     };
   };
   /** The request in flight: its sends and the messages kafkajs holds. */
@@ -264,15 +272,14 @@ export function createKeyedProducer(
    * a refused request already, so those records are written twice (same event ids).
    */
   const sendItems = async (items: Item[]): Promise<void> => {
+    let unwritten: Item[] = [];
     try {
       if (connected) await connected;
-      const topicMessages = toTopicMessages(items);
-      inFlight = {
-        sends: new Set(items.map((it) => it.p)),
-        messages: topicMessages.flatMap((t) => t.messages),
-      };
-      await untraced(() => producer.sendBatch({ acks: -1, topicMessages }));
+      const { topicMessages, messages } = toTopicMessages(items);
+      inFlight = { sends: new Set(items.map((it) => it.p)), messages };
+      const written = await untraced(() => producer.sendBatch({ acks: -1, topicMessages }));
       inFlight = undefined;
+      unwritten = notAcknowledged(items, messages, written, partitionOf);
     } catch (e) {
       inFlight = undefined;
       replace();
@@ -285,10 +292,17 @@ export function createKeyedProducer(
       await sendItems(items.slice(0, half));
       return sendItems(items.slice(half));
     }
-    for (const { p, i } of items) {
-      endSpan(p, i);
-      p.open--;
-      settle(p);
+    // Nothing else leaves meanwhile, so these still go before anything later of their partitions.
+    if (unwritten.length > 0) {
+      resent?.inc(unwritten.length);
+      await sendItems(unwritten);
+    }
+    const sentAgain = new Set(unwritten);
+    for (const it of items) {
+      if (sentAgain.has(it)) continue;
+      endSpan(it.p, it.i);
+      it.p.open--;
+      settle(it.p);
     }
   };
 
@@ -383,17 +397,58 @@ export function createKeyedProducer(
   };
 }
 
-function toTopicMessages(items: readonly Item[]): TopicMessages[] {
+const resentCounters = new WeakMap<Registry, Counter>();
+function resentCounter(registry: Registry): Counter {
+  let c = resentCounters.get(registry);
+  if (!c) {
+    c = new Counter({
+      name: 'threadcast_kafka_records_resent_total',
+      help: "Records a produce request's answer left out (their partition's leader moved while the request was retried), sent again at once.",
+      registers: [registry],
+    });
+    resentCounters.set(registry, c);
+  }
+  return c;
+}
+
+/** The request's messages per topic, and each item's message (same index). */
+function toTopicMessages(items: readonly Item[]): { topicMessages: TopicMessages[]; messages: Message[] } {
   const byTopic = new Map<string, Message[]>();
+  const messages: Message[] = [];
   for (const { p, i } of items) {
     const r = p.records[i]!;
     let list = byTopic.get(r.topic);
     if (!list) byTopic.set(r.topic, (list = []));
-    list.push(
+    const m: Message =
       r.partition === undefined
         ? { key: r.key, value: r.value, headers: p.headers[i] }
-        : { key: r.key, value: r.value, headers: p.headers[i], partition: r.partition },
-    );
+        : { key: r.key, value: r.value, headers: p.headers[i], partition: r.partition };
+    list.push(m);
+    messages.push(m);
   }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  return { topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), messages };
+}
+
+/**
+ * The items of a request whose partition is missing from the broker's answer. kafkajs 2.2.4
+ * retries a request by broker and skips a broker that answered an earlier attempt: a partition
+ * whose leader moved to such a broker is never sent, and `sendBatch` resolves anyway
+ * (tulios/kafkajs#1303, #1798). Its sequence numbers were given back when its first attempt
+ * failed, so the same producer can send those records again.
+ */
+function notAcknowledged(
+  items: readonly Item[],
+  messages: readonly Message[],
+  written: readonly RecordMetadata[],
+  partitionOf: WeakMap<Message, number>,
+): Item[] {
+  const acknowledged = new Set(written.map((w) => `${w.partition}\0${w.topicName}`));
+  const missing: Item[] = [];
+  for (let k = 0; k < items.length; k++) {
+    const { p, i } = items[k]!;
+    const partition = partitionOf.get(messages[k]!);
+    if (partition === undefined || !acknowledged.has(`${partition}\0${p.records[i]!.topic}`))
+      missing.push(items[k]!);
+  }
+  return missing;
 }
