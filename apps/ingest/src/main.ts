@@ -22,7 +22,7 @@ void runService({
     const { config, logger } = ctx;
     const kafka = createKafka(config, logger, 'threadcast-ingest', ctx.registry);
     const producer = createKeyedProducer(kafka, {
-      registry,
+      registry: ctx.registry,
       minRequestIntervalMs: config.KAFKA_PRODUCE_INTERVAL_MS,
       maxRetryTimeMs: PRODUCER_MAX_RETRY_MS,
     });
