@@ -1,5 +1,5 @@
 import { TOPICS, type ClientCommentCreated } from '@threadcast/contracts';
-import { createKafka, partitionForKey, readTopic } from '@threadcast/kafka';
+import { createKafka, partitionForKey, readTopic, type InRecord } from '@threadcast/kafka';
 import { createLogger } from '@threadcast/runtime';
 import {
   createFigures,
@@ -9,16 +9,18 @@ import {
   trackReadiness,
   waitUntil,
   watch,
+  type SeenEvent,
   type Traffic,
   type Watcher,
 } from './chaos-kit';
 import { ownCluster, type OwnCluster } from './own-cluster';
-import { isReady, startPipeline, startService, type RunningService } from './services';
+import { isReady, metricSum, startPipeline, startService, type RunningService } from './services';
 
 const PARTITIONS = 3;
 /** The author of a thread's nth comment: tells which post a shown comment was. */
 const author = (thread: string, n: number) => `a${n}-${thread}`;
 const SCENARIO_TIMEOUT_MS = 240_000;
+const RESENT = 'threadcast_kafka_records_resent_total';
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 
@@ -144,6 +146,10 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     await waitUntil('the tracker to see everything ready', () => readiness.history.size === 5);
     expect([...readiness.history.values()].every((h) => h.at(-1) === true)).toBe(true);
 
+    // Records a produce request's answer left out, sent again by the keyed producer (a
+    // partition's leader moved while kafkajs retried the request).
+    const producers = () => [p.ingest, p.enrich, p.route];
+    const resentBefore = await Promise.all(producers().map((s) => metricSum(s, RESENT)));
     const faultAt = Date.now();
     const faultFigures = await fault(thread);
     await waitUntil(
@@ -154,6 +160,9 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     // Writes flow again after the fault, and everything written reaches both sockets.
     await traffic.waitForAcks(10);
     await traffic.stop();
+    const resent = await Promise.all(
+      producers().map((s, i) => metricSum(s, RESENT).then((n) => n - resentBefore[i]!)),
+    );
     await readiness.stop();
     await groups.stop();
     let delivered;
@@ -214,13 +223,16 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     );
     const { killedAt: _k, noLeader: _n, ...figuresOfFault } = faultFigures;
     const gap = longestDeliveryGap(readers, channel);
+    const gapEndSpentMs = await pauseSpentIn(threads, readers);
     const result = {
       ...figuresOfFault,
       refusedButWritten: refusedButWritten.length,
+      recordsResent: Object.fromEntries(producers().map((s, i) => [s.name, resent[i]])),
       ...delivered,
       refusedAnswers: traffic.refused(),
       longestDeliveryGapMs: gap.ms,
       longestGapStartedAfterFaultMs: gap.from - faultAt,
+      gapEndSpentMs,
       longestPostMs: Math.max(...traffic.answers.map((a) => a.at - a.startedAt)),
       readyAgainMs,
       groupStableAgainMs: rejoinedMs,
@@ -232,6 +244,56 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     console.log(`chaos cluster (${name}): ${JSON.stringify(result)}`);
     figures.add(result);
     return result;
+  }
+
+  /** Hands every record of `topic` now in the cluster to `onRecord` (gives up after 15 s). */
+  async function readWhole(topic: string, onRecord: (r: InRecord) => void): Promise<void> {
+    const logger = createLogger({ service: 'e2e-diagnose', level: 'silent' });
+    const kafka = createKafka(
+      { KAFKA_BROKERS: cluster.brokers.split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
+      logger,
+      'e2e-diagnose',
+    );
+    const reader = await readTopic({
+      kafka,
+      topic,
+      groupId: `e2e-diagnose-${topic}-${Date.now()}`,
+      fromBeginning: true,
+      logger,
+      onRecord,
+    });
+    await Promise.race([reader.caughtUp, new Promise((r) => setTimeout(r, 15_000))]);
+    await reader.stop();
+  }
+
+  /**
+   * Where the longest pause a reader saw was spent: for the comment that ended it, ms from its
+   * POST to its record in each topic (the producing stage's timestamp) and to the socket.
+   */
+  async function pauseSpentIn(threads: string[], readers: Watcher[]): Promise<Record<string, number>> {
+    let end: SeenEvent | undefined;
+    let longest = -1;
+    for (const w of readers) {
+      const seen = w.seen.get(`thread:${threads[0]}`)!;
+      for (let i = 1; i < seen.length; i++) {
+        if (seen[i]!.at - seen[i - 1]!.at > longest)
+          [longest, end] = [seen[i]!.at - seen[i - 1]!.at, seen[i]];
+      }
+    }
+    if (!end || end.event.type !== 'comment.created') return {};
+    const id = end.id;
+    const n = Number(/^a(\d+)-/.exec((end.event as ClientCommentCreated).author.id)?.[1]);
+    const posted = traffic!.answers.find((a) => a.thread === threads[0] && a.n === n)?.startedAt;
+    if (posted === undefined) return {};
+    const spent: Record<string, number> = {};
+    for (const topic of [TOPICS.comments, TOPICS.commentsEnriched, TOPICS.deliveries]) {
+      await readWhole(topic, (r) => {
+        if (spent[topic] === undefined && r.value?.toString().includes(id))
+          spent[topic] = Number(r.timestamp) - posted;
+      });
+    }
+    spent.socket = end.at - posted;
+    return spent;
   }
 
   /** Where the comments a socket misses are: which topics hold them, and what the services said. */
@@ -252,38 +314,24 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     // broke the order.
     const disorder: Record<string, string[]> = {};
     const nOf = /"a(\d+)-(t-[^"]+)"/;
-    const kafka = createKafka(
-      { KAFKA_BROKERS: cluster.brokers.split(','), KAFKA_SSL: false, KAFKA_SASL_MECHANISM: 'none' },
-      createLogger({ service: 'e2e-diagnose', level: 'silent' }),
-      'e2e-diagnose',
-    );
     for (const topic of [TOPICS.comments, TOPICS.commentsEnriched, TOPICS.deliveries, TOPICS.dlq]) {
       const hits: string[] = [];
       const seen = new Map(threads.map((t) => [t, new Set<number>()]));
       const highest = new Map(threads.map((t) => [t, -1]));
       const out: string[] = [];
-      const reader = await readTopic({
-        kafka,
-        topic,
-        groupId: `e2e-diagnose-${topic}-${Date.now()}`,
-        fromBeginning: true,
-        logger: createLogger({ service: 'e2e-diagnose', level: 'silent' }),
-        onRecord: (r) => {
-          const value = r.value?.toString() ?? '';
-          for (const id of ids) if (value.includes(id)) hits.push(`${id}@p${r.partition}/${r.offset}`);
-          const n = nOf.exec(value);
-          const t = n?.[2];
-          if (!n || t === undefined || !seen.has(t)) return;
-          const num = Number(n[1]);
-          const top = highest.get(t)!;
-          if (num < top && !seen.get(t)!.has(num))
-            out.push(`${t} #${num} after #${top} at p${r.partition}/${r.offset}`);
-          seen.get(t)!.add(num);
-          highest.set(t, Math.max(top, num));
-        },
+      await readWhole(topic, (r) => {
+        const value = r.value?.toString() ?? '';
+        for (const id of ids) if (value.includes(id)) hits.push(`${id}@p${r.partition}/${r.offset}`);
+        const n = nOf.exec(value);
+        const t = n?.[2];
+        if (!n || t === undefined || !seen.has(t)) return;
+        const num = Number(n[1]);
+        const top = highest.get(t)!;
+        if (num < top && !seen.get(t)!.has(num))
+          out.push(`${t} #${num} after #${top} at p${r.partition}/${r.offset}`);
+        seen.get(t)!.add(num);
+        highest.set(t, Math.max(top, num));
       });
-      await Promise.race([reader.caughtUp, new Promise((r) => setTimeout(r, 15_000))]);
-      await reader.stop();
       found[topic] = hits;
       disorder[topic] = out;
     }

@@ -165,3 +165,15 @@ export async function startPipeline(env: Partial<Record<ServiceName | 'all', Rec
   };
   return pipeline;
 }
+
+/** A metric's samples on a running service's /metrics, summed over label sets; 0 when absent. */
+export async function metricSum(svc: RunningService, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${svc.opsPort}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) {
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return sum;
+}

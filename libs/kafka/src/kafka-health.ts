@@ -23,13 +23,14 @@ export async function watchKafka(opts: {
   let healthy = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  const probeTimeoutMs = opts.probeTimeoutMs ?? 4000;
   const probe = async () => {
     let now = false;
     try {
       // kafkajs retries connects on its own schedule; bound the probe so an outage shows fast.
       const missing = await withTimeout(
-        admin.connect().then(() => missingTopics(admin, opts.topics)),
-        opts.probeTimeoutMs ?? 4000,
+        untilAnswered(() => admin.connect().then(() => missingTopics(admin, opts.topics)), probeTimeoutMs),
+        probeTimeoutMs,
       );
       now = missing.length === 0;
       if (!now && healthy) opts.logger.warn({ missing }, 'required topics are missing');
@@ -49,6 +50,24 @@ export async function watchKafka(opts: {
       await admin.disconnect().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Tries `work` again, 100 ms apart, until it succeeds or `forMs` passed. kafkajs asks a
+ * random known broker for metadata and gives up when that one refuses the connection, so one
+ * broker of three being restarted failed a third of the probes, and ingest answered 503 to every
+ * write until the next one.
+ */
+async function untilAnswered<T>(work: () => Promise<T>, forMs: number): Promise<T> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      return await work();
+    } catch (e) {
+      if (performance.now() - started + 100 >= forMs) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
