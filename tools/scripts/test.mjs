@@ -1,7 +1,7 @@
 // `npm test`: the one test command, for developers and CI alike. Runs, stopping at the first
 // failure: lint + typecheck + unit tests (no Kafka), build (apps bundle to dist/main.js), the
 // chart checks, then the integration targets against a throwaway broker (with-kafka.mjs;
-// KAFKA_BROKERS wins).
+// KAFKA_BROKERS wins) and the failover target (a three-broker cluster the tests run themselves).
 // Then the browser test (Chromium driven by playwright-core), only where CHROMIUM_PATH or
 // /usr/bin/chromium exists: the step says so when it does not run (.ci/run installs Chromium).
 // Extra CLI arguments are ignored.
@@ -23,10 +23,11 @@ const STEPS = [
   // Helm chart and images, offline (tools/helm/check.mjs; builds pinned helm/kubeconform once).
   { name: 'chart checks', cmd: process.execPath, args: [join(repoRoot, 'tools/helm/check.mjs')] },
   // process.execPath: the Node running us, found even when node_modules/.bin is not on PATH.
+  // The failover tests (apps/e2e, *.failover.ts) run a three-broker cluster of their own.
   {
-    name: 'integration tests',
+    name: 'integration and failover tests',
     cmd: process.execPath,
-    args: [withKafka, 'nx', ...nxArgs('-t', 'integration', '--parallel=1')],
+    args: [withKafka, 'nx', ...nxArgs('-t', 'integration', 'failover', '--parallel=1')],
   },
 ];
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
