@@ -3,6 +3,7 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { retryWhileRetriable } from './backoff';
 import { toInRecord, type InRecord } from './records';
 import { untraced } from './record-tracing';
+import { CONSUMER_RETRY } from './consumer-retry';
 
 /** Where a partition's log starts and ends: offsets `low` to `high - 1` can be read. */
 export interface PartitionBounds {
@@ -89,6 +90,7 @@ export async function createPartitionReader(opts: PartitionReaderOptions): Promi
   let started = false;
 
   const consumer: Consumer = kafka.consumer({
+    retry: CONSUMER_RETRY,
     groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,

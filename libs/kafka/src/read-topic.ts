@@ -3,6 +3,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { retryWhileRetriable } from './backoff';
 import { toInRecord, type InRecord } from './records';
 import { untraced } from './record-tracing';
+import { CONSUMER_RETRY } from './consumer-retry';
 
 export interface TopicReader {
   /** True once every partition has been read up to where it stood when the reader started. */
@@ -51,6 +52,7 @@ export async function readTopic(opts: {
   check();
 
   const consumer: Consumer = kafka.consumer({
+    retry: CONSUMER_RETRY,
     groupId: opts.groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 4 * 1024 * 1024,

@@ -12,6 +12,7 @@ import { toInRecord, type InRecord, type OutRecord } from './records';
 import { untraced } from './record-tracing';
 import { handleRecord, type HandleRecordDeps } from './handle-record';
 import { stageMetrics } from './stage-metrics';
+import { CONSUMER_RETRY } from './consumer-retry';
 
 /**
  * A stage's logic: one consumed record in, the records to produce out. Throw a
@@ -88,6 +89,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
   const maxInFlight = opts.maxInFlightRecords ?? 10_000;
   const consumer: Consumer = opts.kafka.consumer({
+    retry: CONSUMER_RETRY,
     groupId: opts.groupId,
     allowAutoTopicCreation: false,
     sessionTimeout,
