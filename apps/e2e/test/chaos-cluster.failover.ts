@@ -99,6 +99,9 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
       OTEL_SDK_DISABLED: 'true',
       KAFKA_REPLICATION_FACTOR: '3',
       KAFKA_PARTITIONS: String(PARTITIONS),
+      // No pod is killed here: the stages keep the deployed session timeout, which rides out a
+      // broker's fencing (9 s). The e2e tests' 6 s evicted them while their coordinator moved.
+      KAFKA_SESSION_TIMEOUT_MS: '30000',
     };
     p = await startPipeline({ all });
     gateway2 = await startService('gateway', all);

@@ -18,12 +18,18 @@ export async function watchKafka(opts: {
   logger: Logger;
   intervalMs?: number;
   probeTimeoutMs?: number;
+  /** An outage this long is logged at ERROR (once per outage): someone must look at the brokers. */
+  errorAfterMs?: number;
 }): Promise<KafkaHealth> {
   const admin: Admin = opts.kafka.admin({ retry: { retries: 0 } });
   let healthy = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const probeTimeoutMs = opts.probeTimeoutMs ?? 4000;
+  const errorAfterMs = opts.errorAfterMs ?? 60_000;
+  /** Since when the probes fail (from the start, until the first success); undefined while healthy. */
+  let unhealthySince: number | undefined = Date.now();
+  let reported = false;
   const probe = async () => {
     let now = false;
     try {
@@ -36,8 +42,20 @@ export async function watchKafka(opts: {
       if (!now && healthy) opts.logger.warn({ missing }, 'required topics are missing');
     } catch (e) {
       if (healthy) opts.logger.warn({ err: e }, 'Kafka is unreachable');
+      // Lines about lost connections are warnings (kafka-log-level.ts); one that lasts is not.
+      if (!reported && unhealthySince !== undefined && Date.now() - unhealthySince >= errorAfterMs) {
+        reported = true;
+        opts.logger.error(
+          { err: e, forMs: Date.now() - unhealthySince },
+          'Kafka has been unreachable for a while: check the brokers and KAFKA_BROKERS',
+        );
+      }
     }
     if (now && !healthy) opts.logger.info('Kafka reachable and topics present');
+    if (now) {
+      unhealthySince = undefined;
+      reported = false;
+    } else unhealthySince ??= Date.now();
     healthy = now;
     if (!stopped) timer = setTimeout(probe, opts.intervalMs ?? 3000);
   };

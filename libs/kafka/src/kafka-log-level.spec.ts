@@ -28,6 +28,21 @@ describe('kafkaLogLevel', () => {
     );
   });
 
+  it('turns lines about a lost broker connection, which kafkajs retries, into warnings', () => {
+    for (const [namespace, message] of [
+      ['Connection', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092'],
+      ['Connection', 'Connection error: read ECONNRESET'],
+      ['Connection', 'Connection timeout'],
+      ['Producer', 'Failed to send messages: Connection error: connect ECONNREFUSED 127.0.0.1:9092'],
+      [
+        'Consumer',
+        'Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+      ],
+    ] as const) {
+      expect(kafkaLogLevel(logLevel.ERROR, namespace, message, undefined)).toBe('warn');
+    }
+  });
+
   it('keeps errors someone must act on', () => {
     const auth = 'Request is not valid given the current SASL state';
     expect(
@@ -47,6 +62,14 @@ describe('kafkaLogLevel', () => {
     ).toBe('error');
     expect(
       kafkaLogLevel(logLevel.ERROR, 'Consumer', 'Crash: KafkaJSNonRetriableError: broker gone', undefined),
+    ).toBe('error');
+    expect(
+      kafkaLogLevel(
+        logLevel.ERROR,
+        'Producer',
+        'Failed to send messages: Broker: topic authorization failed',
+        undefined,
+      ),
     ).toBe('error');
     expect(kafkaLogLevel(logLevel.WARN, 'Connection', 'Response x', 'y')).toBe('warn');
     expect(kafkaLogLevel(logLevel.INFO, 'Runner', 'z', undefined)).toBe('info');

@@ -27,6 +27,10 @@ function transientMessages(): Set<string> {
   return transient;
 }
 
+/** kafkajs' lines about a connection that failed or closed, as such or as why a send is retried. */
+const CONNECTION_LOST =
+  /^(Failed to send messages: |Crash: KafkaJSNumberOfRetriesExceeded: )?(Connection error|Connection timeout|Closed connection)/;
+
 /**
  * The pino level of a kafkajs log entry. kafkajs logs every error response at ERROR, also the
  * retriable ones it retries by itself (a brand-new broker answers "not the leader" and "the
@@ -36,6 +40,11 @@ function transientMessages(): Set<string> {
 export function kafkaLogLevel(level: number, namespace: string, message: string, error: unknown): PinoLevel {
   const mapped = LEVELS[level] ?? 'info';
   if (mapped !== 'error') return mapped;
+  // A broker that went away (crashed, restarted, unreachable): kafkajs reconnects, refreshes the
+  // metadata and retries, every few hundred ms per client, so a rolling restart printed dozens of
+  // ERROR lines per service. An outage that lasts shows in readiness, and kafka-health.ts says so
+  // at ERROR once it has lasted.
+  if (CONNECTION_LOST.test(message)) return 'warn';
   if (namespace === 'Connection' && message.startsWith('Response ')) {
     return typeof error === 'string' && transientMessages().has(error) ? 'warn' : mapped;
   }
