@@ -56,7 +56,7 @@ export async function provisionTopics(env: Record<string, string> = {}): Promise
 export async function startService(
   name: ServiceName,
   env: Record<string, string> = {},
-  ports: { opsPort?: number; port?: number; wait?: boolean } = {},
+  ports: { opsPort?: number; port?: number; wait?: boolean; retried?: boolean } = {},
 ): Promise<RunningService> {
   // Each stage process its own state directory, kept across restartService (a pod's volume).
   if ((name === 'enrich' || name === 'route') && env.STATE_DIR === undefined) {
@@ -87,6 +87,12 @@ export async function startService(
       await waitReady(svc);
     } catch (e) {
       await svc.stop('SIGKILL');
+      // A port freePort chose can be taken by another process (an outgoing connection's local
+      // port) before the service binds it: ports it chose itself are chosen again, once.
+      const chosenHere = ports.opsPort === undefined && ports.port === undefined;
+      if (chosenHere && !ports.retried && output.join('').includes('EADDRINUSE')) {
+        return startService(name, env, { ...ports, retried: true });
+      }
       throw e;
     }
   }

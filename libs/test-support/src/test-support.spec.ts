@@ -14,6 +14,14 @@ describe('freePort', () => {
     expect((srv.address() as { port: number }).port).toBe(port);
     await new Promise((r) => srv.close(r));
   });
+
+  it('never gives the same port twice', async () => {
+    // One after the other, the OS picks among ~28,000 ephemeral ports at random: 500 picks repeat
+    // one with a probability of about 99 %.
+    const ports: number[] = [];
+    for (let i = 0; i < 500; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
+  });
 });
 
 describe('waitUntil', () => {
