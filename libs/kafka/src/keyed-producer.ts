@@ -447,13 +447,20 @@ function notAcknowledged(
   written: readonly RecordMetadata[],
   partitionOf: WeakMap<Message, number>,
 ): Item[] {
-  const acknowledged = new Set(written.map((w) => `${w.partition}\0${w.topicName}`));
+  // Per topic, its partitions in the answer: a few entries per request, nothing made per record.
+  const acknowledged = new Map<string, Set<number>>();
+  for (const w of written) {
+    let partitions = acknowledged.get(w.topicName);
+    if (!partitions) acknowledged.set(w.topicName, (partitions = new Set()));
+    partitions.add(w.partition);
+  }
   const missing: Item[] = [];
   for (let k = 0; k < items.length; k++) {
     const { p, i } = items[k]!;
     const partition = partitionOf.get(messages[k]!);
-    if (partition === undefined || !acknowledged.has(`${partition}\0${p.records[i]!.topic}`))
+    if (partition === undefined || !acknowledged.get(p.records[i]!.topic)?.has(partition)) {
       missing.push(items[k]!);
+    }
   }
   return missing;
 }
