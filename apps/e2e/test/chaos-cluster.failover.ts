@@ -226,7 +226,7 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
     );
     const { killedAt: _k, noLeader: _n, ...figuresOfFault } = faultFigures;
     const gap = longestDeliveryGap(readers, channel);
-    const gapEndSpentMs = await pauseSpentIn(threads, readers);
+    const gapEndSpentMs = await pauseSpentIn(thread, gap.end);
     const result = {
       ...figuresOfFault,
       refusedButWritten: refusedButWritten.length,
@@ -270,23 +270,15 @@ describe('chaos: a three-broker cluster loses its leader and is restarted broker
   }
 
   /**
-   * Where the longest pause a reader saw was spent: for the comment that ended it, ms from its
-   * POST to its record in each topic (the producing stage's timestamp) and to the socket.
+   * Where the longest pause a reader saw was spent: for the comment that ended it (`end`, on the
+   * thread's channel), ms from its POST to its record in each topic (the producing stage's
+   * timestamp) and to the socket.
    */
-  async function pauseSpentIn(threads: string[], readers: Watcher[]): Promise<Record<string, number>> {
-    let end: SeenEvent | undefined;
-    let longest = -1;
-    for (const w of readers) {
-      const seen = w.seen.get(`thread:${threads[0]}`)!;
-      for (let i = 1; i < seen.length; i++) {
-        if (seen[i]!.at - seen[i - 1]!.at > longest)
-          [longest, end] = [seen[i]!.at - seen[i - 1]!.at, seen[i]];
-      }
-    }
+  async function pauseSpentIn(thread: string, end: SeenEvent | undefined): Promise<Record<string, number>> {
     if (!end || end.event.type !== 'comment.created') return {};
     const id = end.id;
     const n = Number(/^a(\d+)-/.exec((end.event as ClientCommentCreated).author.id)?.[1]);
-    const posted = traffic!.answers.find((a) => a.thread === threads[0] && a.n === n)?.startedAt;
+    const posted = traffic!.answers.find((a) => a.thread === thread && a.n === n)?.startedAt;
     if (posted === undefined) return {};
     const spent: Record<string, number> = {};
     for (const topic of [TOPICS.comments, TOPICS.commentsEnriched, TOPICS.deliveries]) {

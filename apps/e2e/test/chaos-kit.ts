@@ -296,16 +296,19 @@ export function trackReadiness(
 }
 
 /**
- * The longest time between two consecutive comments a watcher was shown on `channel`, across the
- * watchers (the outage as a reader saw it), and when it began.
+ * The longest time between two consecutive events a watcher was shown on `channel`, across the
+ * watchers (the outage as a reader saw it), when it began, and the event that ended it.
  */
-export function longestDeliveryGap(watchers: Watcher[], channel: string): { ms: number; from: number } {
-  let longest = { ms: 0, from: 0 };
+export function longestDeliveryGap(
+  watchers: Watcher[],
+  channel: string,
+): { ms: number; from: number; end?: SeenEvent } {
+  let longest: { ms: number; from: number; end?: SeenEvent } = { ms: 0, from: 0 };
   for (const w of watchers) {
-    const times = (w.seen.get(channel) ?? []).map((e) => e.at);
-    for (let i = 1; i < times.length; i++) {
-      const ms = times[i]! - times[i - 1]!;
-      if (ms > longest.ms) longest = { ms, from: times[i - 1]! };
+    const seen = w.seen.get(channel) ?? [];
+    for (let i = 1; i < seen.length; i++) {
+      const ms = seen[i]!.at - seen[i - 1]!.at;
+      if (ms > longest.ms) longest = { ms, from: seen[i - 1]!.at, end: seen[i] };
     }
   }
   return longest;
